@@ -1,0 +1,197 @@
+//! The per-event step of every analysis: fold each event into counters per thread and per
+//! connection, and feed socket buffers to the HTTP decoder. Views are computed from these
+//! counters at the end (or on demand), never from raw events.
+
+use kinsight_engine::{Engine, EventCtx, FdType, IoDir, ProcessImage};
+use kinsight_http::{Direction, Tracker};
+use kinsight_scap::EventRef;
+use rustc_hash::FxHashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// Counters of one thread over the events that passed the filter.
+#[derive(Clone, Debug)]
+pub struct ThreadRow {
+    pub tid: i64,
+    pub pid: i64,
+    pub ppid: i64,
+    pub uid: u32,
+    pub container: Option<Arc<str>>,
+    pub image: Arc<ProcessImage>,
+    /// Sum and count of the thread's procinfo CPU samples (sysdig's `thread.cpu`, averaged).
+    pub cpu_sum: f64,
+    pub cpu_samples: u32,
+    /// Largest virtual / resident size seen at the thread's events, in KiB.
+    pub max_vmsize_kb: u64,
+    pub max_vmrss_kb: u64,
+    pub file_in: u64,
+    pub file_out: u64,
+    pub net_in: u64,
+    pub net_out: u64,
+    pub events: u64,
+}
+
+impl ThreadRow {
+    /// Average CPU percentage over the capture (csysdig's CPU column for one thread).
+    pub fn cpu_pct(&self) -> f64 {
+        if self.cpu_samples == 0 {
+            0.0
+        } else {
+            self.cpu_sum / self.cpu_samples as f64
+        }
+    }
+    pub fn file_bytes(&self) -> u64 {
+        self.file_in + self.file_out
+    }
+    pub fn net_bytes(&self) -> u64 {
+        self.net_in + self.net_out
+    }
+}
+
+/// One IP connection as seen by one process.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnKey {
+    pub proto: &'static str,
+    pub client_ip: IpAddr,
+    pub client_port: u16,
+    pub server_ip: IpAddr,
+    pub server_port: u16,
+    pub pid: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ConnRow {
+    pub in_bytes: u64,
+    pub out_bytes: u64,
+    pub events: u64,
+    pub container: Option<Arc<str>>,
+    pub image: Arc<ProcessImage>,
+}
+
+/// A decoded HTTP transaction with the entities it belongs to.
+#[derive(Clone, Debug)]
+pub struct HttpRecord {
+    pub ts_ns: u64,
+    pub dir: Direction,
+    pub method: String,
+    pub url: String,
+    pub status: u16,
+    pub latency_ns: u64,
+    pub size_bytes: u64,
+    pub pid: i64,
+    pub container: Option<Arc<str>>,
+}
+
+/// Everything the views are computed from.
+#[derive(Default)]
+pub struct Collector {
+    pub threads: FxHashMap<i64, ThreadRow>,
+    pub conns: FxHashMap<ConnKey, ConnRow>,
+    http: Tracker<(i64, i64)>,
+    pub http_log: Vec<HttpRecord>,
+    pub first_ts: u64,
+    pub last_ts: u64,
+    pub events: u64,
+}
+
+impl Collector {
+    pub fn new() -> Collector {
+        Collector::default()
+    }
+
+    /// Seconds between the first and the last event seen (at least one nanosecond).
+    pub fn span_secs(&self) -> f64 {
+        (self.last_ts.saturating_sub(self.first_ts)).max(1) as f64 / 1e9
+    }
+
+    /// Folds one event, already applied to `engine`, into the counters.
+    pub fn observe(&mut self, engine: &Engine, ev: &EventRef, ctx: &EventCtx) {
+        if self.events == 0 {
+            self.first_ts = ev.ts;
+        }
+        self.events += 1;
+        self.last_ts = self.last_ts.max(ev.ts);
+        let Some(thread) = engine.thread(ctx.tid) else { return };
+        let row = self.threads.entry(ctx.tid).or_insert_with(|| ThreadRow {
+            tid: thread.tid,
+            pid: thread.pid,
+            ppid: thread.ptid,
+            uid: thread.uid,
+            container: thread.container.clone(),
+            image: thread.image.clone(),
+            cpu_sum: 0.0,
+            cpu_samples: 0,
+            max_vmsize_kb: 0,
+            max_vmrss_kb: 0,
+            file_in: 0,
+            file_out: 0,
+            net_in: 0,
+            net_out: 0,
+            events: 0,
+        });
+        row.events += 1;
+        // Keep the latest identity: execve changes the image, clone sets the container.
+        if !Arc::ptr_eq(&row.image, &thread.image) {
+            row.image = thread.image.clone();
+            row.pid = thread.pid;
+            row.ppid = thread.ptid;
+            row.uid = thread.uid;
+        }
+        if row.container != thread.container {
+            row.container = thread.container.clone();
+        }
+        row.max_vmsize_kb = row.max_vmsize_kb.max(thread.vmsize_kb);
+        row.max_vmrss_kb = row.max_vmrss_kb.max(thread.vmrss_kb);
+        if let Some(pct) = ctx.cpu_pct {
+            row.cpu_sum += pct;
+            row.cpu_samples += 1;
+        }
+        let (Some(io), Some(fd)) = (ctx.io, ctx.fd.as_ref()) else { return };
+        match (fd.kind, io.dir) {
+            (FdType::File, IoDir::Read) => row.file_in += io.bytes,
+            (FdType::File, IoDir::Write) => row.file_out += io.bytes,
+            (k, IoDir::Read) if k.is_ip() => row.net_in += io.bytes,
+            (k, IoDir::Write) if k.is_ip() => row.net_out += io.bytes,
+            _ => {}
+        }
+        if let Some(t) = fd.tuple.filter(|_| fd.kind.is_ip()) {
+            let key = ConnKey {
+                proto: fd.l4proto.name(),
+                client_ip: t.cip,
+                client_port: t.cport,
+                server_ip: t.sip,
+                server_port: t.sport,
+                pid: thread.pid,
+            };
+            let conn = self.conns.entry(key).or_insert_with(|| ConnRow {
+                container: thread.container.clone(),
+                image: thread.image.clone(),
+                ..Default::default()
+            });
+            conn.events += 1;
+            match io.dir {
+                IoDir::Read => conn.in_bytes += io.bytes,
+                IoDir::Write => conn.out_bytes += io.bytes,
+            }
+        }
+        // HTTP: buffers of completed socket I/O, as the httplog chisel selects them.
+        if io.bytes > 0 && (fd.kind.is_ip() || fd.kind == FdType::Unix) {
+            if let (Some(data), Some(fd_num)) = (ctx.data, ctx.fd_num) {
+                let is_read = io.dir == IoDir::Read;
+                if let Some(tx) = self.http.on_io((thread.pid, fd_num), is_read, ev.ts, data) {
+                    self.http_log.push(HttpRecord {
+                        ts_ns: tx.response_ts,
+                        dir: tx.dir,
+                        latency_ns: tx.latency_ns(),
+                        method: tx.request.method,
+                        url: tx.request.url,
+                        status: tx.response.status,
+                        size_bytes: tx.response.length,
+                        pid: thread.pid,
+                        container: thread.container.clone(),
+                    });
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! kinsight-analysis: what users see, computed from the engine's state.
+//!
+//! Owns: the per-event folding of counters ([`Collector`]), the filter step in front of it
+//! ([`Session`]), the csysdig-style views ([`views`]), the two Kubernetes hierarchies as
+//! trees ([`tree`]) and human formatting of numbers ([`human`]).
+//! Must not: parse capture bytes (kinsight-scap) or keep thread/fd state (kinsight-engine).
+
+pub mod collect;
+pub mod human;
+pub mod k8s;
+pub mod tree;
+pub mod views;
+
+pub use collect::Collector;
+pub use k8s::{K8sIndex, K8sKind};
+
+use kinsight_engine::{Engine, EventFields};
+use kinsight_filter::Filter;
+use kinsight_scap::Block;
+
+/// One pipeline: every block goes through the engine, events that pass the filter are
+/// folded into the counters.
+pub struct Session {
+    pub engine: Engine,
+    pub collector: Collector,
+    filter: Option<Filter>,
+    /// Events that did not pass the filter.
+    pub filtered_out: u64,
+}
+
+impl Session {
+    pub fn new(filter: Option<Filter>) -> Session {
+        Session { engine: Engine::new(), collector: Collector::new(), filter, filtered_out: 0 }
+    }
+
+    pub fn apply_block(&mut self, block: &Block) {
+        let Some(ctx) = self.engine.apply_block(block) else { return };
+        let Block::Event(ev) = block else { return };
+        if let Some(f) = &self.filter {
+            if !f.matches(&EventFields::new(&self.engine, ev, &ctx)) {
+                self.filtered_out += 1;
+                return;
+            }
+        }
+        self.collector.observe(&self.engine, ev, &ctx);
+    }
+
+    /// A snapshot of the cluster model for the views.
+    pub fn k8s_index(&self) -> K8sIndex {
+        K8sIndex::build(&self.engine)
+    }
+}

@@ -1,0 +1,164 @@
+//! Rendering of views and trees as text tables or JSON.
+
+use crate::{Format, TreeKind, View};
+use kinsight_analysis::human::{bytes, duration_ns, pct, table};
+use kinsight_analysis::{tree, views, K8sKind, Session};
+use serde::Serialize;
+
+fn json<T: Serialize>(rows: &T) -> String {
+    let mut s = serde_json::to_string_pretty(rows).expect("views serialize");
+    s.push('\n');
+    s
+}
+
+fn labels(l: &std::collections::BTreeMap<String, String>) -> String {
+    l.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(", ")
+}
+
+pub fn view(s: &Session, view: View, format: Format) -> String {
+    let k8s = s.k8s_index();
+    let c = &s.collector;
+    let e = &s.engine;
+    match view {
+        View::Containers => {
+            let rows = views::containers(c, e, &k8s);
+            if format == Format::Json {
+                return json(&rows);
+            }
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        pct(r.cpu_pct),
+                        r.procs.to_string(),
+                        r.threads.to_string(),
+                        bytes(r.virt_bytes),
+                        bytes(r.res_bytes),
+                        bytes(r.file_bytes),
+                        bytes(r.net_bytes),
+                        r.kind.clone(),
+                        r.image.clone(),
+                        r.id.clone(),
+                        r.name.clone(),
+                    ]
+                })
+                .collect();
+            table(&["CPU%", "PROCS", "THREADS", "VIRT", "RES", "FILE", "NET", "ENGINE", "IMAGE", "ID", "NAME"], &cells)
+        }
+        View::Procs => {
+            let rows = views::procs(c, e);
+            if format == Format::Json {
+                return json(&rows);
+            }
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.pid.to_string(),
+                        r.ppid.to_string(),
+                        pct(r.cpu_pct),
+                        r.user.clone(),
+                        r.threads.to_string(),
+                        bytes(r.virt_bytes),
+                        bytes(r.res_bytes),
+                        bytes(r.file_bytes),
+                        bytes(r.net_bytes),
+                        r.container_id.clone().unwrap_or_else(|| "host".into()),
+                        r.cmdline.clone(),
+                    ]
+                })
+                .collect();
+            table(&["PID", "PPID", "CPU%", "USER", "TH", "VIRT", "RES", "FILE", "NET", "CONTAINER", "COMMAND"], &cells)
+        }
+        View::Connections => {
+            let rows = views::connections(c);
+            if format == Format::Json {
+                return json(&rows);
+            }
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.proto.clone(),
+                        format!("{}:{}", r.client_ip, r.client_port),
+                        format!("{}:{}", r.server_ip, r.server_port),
+                        bytes(r.in_bytes),
+                        bytes(r.out_bytes),
+                        bytes(r.total_bytes),
+                        r.pid.to_string(),
+                        r.container_id.clone().unwrap_or_else(|| "host".into()),
+                        r.cmdline.clone(),
+                    ]
+                })
+                .collect();
+            table(&["PROTO", "CLIENT", "SERVER", "IN", "OUT", "TOTAL", "PID", "CONTAINER", "COMMAND"], &cells)
+        }
+        View::Httplog => {
+            let rows = views::httplog(c, &k8s);
+            if format == Format::Json {
+                return json(&rows);
+            }
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.ts_ns.to_string(),
+                        r.container_id.clone().unwrap_or_else(|| "host".into()),
+                        r.dir.clone(),
+                        r.method.clone(),
+                        r.status.to_string(),
+                        duration_ns(r.latency_ns),
+                        bytes(r.size_bytes),
+                        r.url.clone(),
+                    ]
+                })
+                .collect();
+            table(&["TIME_NS", "CONTAINER", "DIR", "METHOD", "STATUS", "LATENCY", "SIZE", "URL"], &cells)
+        }
+        k8s_view => {
+            let kind = match k8s_view {
+                View::KubernetesPods => K8sKind::Pod,
+                View::KubernetesServices => K8sKind::Service,
+                View::KubernetesDeployments => K8sKind::Deployment,
+                View::KubernetesReplicasets => K8sKind::ReplicaSet,
+                View::KubernetesNamespaces => K8sKind::Namespace,
+                _ => K8sKind::Controller,
+            };
+            let rows = views::kubernetes(c, &k8s, kind);
+            if format == Format::Json {
+                return json(&rows);
+            }
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        pct(r.cpu_pct),
+                        bytes(r.virt_bytes),
+                        bytes(r.res_bytes),
+                        bytes(r.file_bytes),
+                        bytes(r.net_bytes),
+                        r.pods.to_string(),
+                        r.kind.clone(),
+                        r.namespace.clone(),
+                        r.name.clone(),
+                        r.uid.clone(),
+                        labels(&r.labels),
+                    ]
+                })
+                .collect();
+            table(&["CPU%", "VIRT", "RES", "FILE", "NET", "PODS", "KIND", "NAMESPACE", "NAME", "UID", "LABELS"], &cells)
+        }
+    }
+}
+
+pub fn tree(s: &Session, kind: TreeKind, format: Format) -> String {
+    let k8s = s.k8s_index();
+    let t = match kind {
+        TreeKind::Physical => tree::physical(&s.collector, &s.engine, &k8s),
+        TreeKind::Logical => tree::logical(&s.collector, &s.engine, &k8s),
+    };
+    match format {
+        Format::Json => json(&t),
+        Format::Table => tree::render(&t),
+    }
+}
