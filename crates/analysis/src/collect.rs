@@ -21,7 +21,8 @@ pub struct ThreadRow {
     /// Sum and count of the thread's procinfo CPU samples (sysdig's `thread.cpu`, averaged).
     pub cpu_sum: f64,
     pub cpu_samples: u32,
-    /// Largest virtual / resident size seen at the thread's events, in KiB.
+    /// Largest virtual / resident size of the process seen at the events of its main
+    /// thread, in KiB (0 for other threads).
     pub max_vmsize_kb: u64,
     pub max_vmrss_kb: u64,
     pub file_in: u64,
@@ -32,6 +33,26 @@ pub struct ThreadRow {
 }
 
 impl ThreadRow {
+    fn new(thread: &kinsight_engine::Thread) -> ThreadRow {
+        ThreadRow {
+            tid: thread.tid,
+            pid: thread.pid,
+            ppid: thread.ptid,
+            uid: thread.uid,
+            container: thread.container.clone(),
+            image: thread.image.clone(),
+            cpu_sum: 0.0,
+            cpu_samples: 0,
+            max_vmsize_kb: 0,
+            max_vmrss_kb: 0,
+            file_in: 0,
+            file_out: 0,
+            net_in: 0,
+            net_out: 0,
+            events: 0,
+        }
+    }
+
     /// Average CPU percentage over the capture (csysdig's CPU column for one thread).
     pub fn cpu_pct(&self) -> f64 {
         if self.cpu_samples == 0 {
@@ -104,6 +125,19 @@ impl Collector {
         (self.last_ts.saturating_sub(self.first_ts)).max(1) as f64 / 1e9
     }
 
+    /// Adds the threads alive at the end that had no event, and each process's memory at
+    /// the end, as csysdig does when it closes a sample: an idle process is still there and
+    /// still holds its memory.
+    pub fn add_live_threads(&mut self, engine: &Engine) {
+        for thread in engine.threads() {
+            let row = self.threads.entry(thread.tid).or_insert_with(|| ThreadRow::new(thread));
+            if thread.is_main() {
+                row.max_vmsize_kb = row.max_vmsize_kb.max(thread.vmsize_kb);
+                row.max_vmrss_kb = row.max_vmrss_kb.max(thread.vmrss_kb);
+            }
+        }
+    }
+
     /// Folds one event, already applied to `engine`, into the counters.
     pub fn observe(&mut self, engine: &Engine, ev: &EventRef, ctx: &EventCtx) {
         if self.events == 0 {
@@ -112,23 +146,7 @@ impl Collector {
         self.events += 1;
         self.last_ts = self.last_ts.max(ev.ts);
         let Some(thread) = engine.thread(ctx.tid) else { return };
-        let row = self.threads.entry(ctx.tid).or_insert_with(|| ThreadRow {
-            tid: thread.tid,
-            pid: thread.pid,
-            ppid: thread.ptid,
-            uid: thread.uid,
-            container: thread.container.clone(),
-            image: thread.image.clone(),
-            cpu_sum: 0.0,
-            cpu_samples: 0,
-            max_vmsize_kb: 0,
-            max_vmrss_kb: 0,
-            file_in: 0,
-            file_out: 0,
-            net_in: 0,
-            net_out: 0,
-            events: 0,
-        });
+        let row = self.threads.entry(ctx.tid).or_insert_with(|| ThreadRow::new(thread));
         row.events += 1;
         // Keep the latest identity: execve changes the image, clone sets the container.
         if !Arc::ptr_eq(&row.image, &thread.image) {
@@ -140,8 +158,12 @@ impl Collector {
         if row.container != thread.container {
             row.container = thread.container.clone();
         }
-        row.max_vmsize_kb = row.max_vmsize_kb.max(thread.vmsize_kb);
-        row.max_vmrss_kb = row.max_vmrss_kb.max(thread.vmrss_kb);
+        // Memory belongs to the process: only its main thread reports it (as sysdig's
+        // thread.vmsize), so summing rows counts each address space once.
+        if thread.is_main() {
+            row.max_vmsize_kb = row.max_vmsize_kb.max(thread.vmsize_kb);
+            row.max_vmrss_kb = row.max_vmrss_kb.max(thread.vmrss_kb);
+        }
         if let Some(pct) = ctx.cpu_pct {
             row.cpu_sum += pct;
             row.cpu_samples += 1;

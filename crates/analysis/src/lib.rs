@@ -45,6 +45,14 @@ impl Session {
         self.collector.observe(&self.engine, ev, &ctx);
     }
 
+    /// Ends the input: without a filter, threads that were alive but idle join the views
+    /// (csysdig lists every live process, busy or not).
+    pub fn finish(&mut self) {
+        if self.filter.is_none() {
+            self.collector.add_live_threads(&self.engine);
+        }
+    }
+
     /// A snapshot of the cluster model for the views.
     pub fn k8s_index(&self) -> K8sIndex {
         K8sIndex::build(&self.engine)

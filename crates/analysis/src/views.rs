@@ -2,8 +2,8 @@
 //!
 //! Column meanings (as csysdig's): CPU is the average over the capture of each thread's
 //! CPU percentage (from procinfo samples), summed over the entity's threads; VIRT and RES
-//! are each thread's largest size seen, summed over the entity's threads (per process: the
-//! largest of its threads); FILE and NET are bytes read plus written on files and on
+//! are each process's largest size seen at the events of its main thread, summed over the
+//! entity's processes; FILE and NET are bytes read plus written on files and on
 //! IPv4/IPv6 sockets. Bytes are totals over the capture; rates divide by its span.
 
 use crate::collect::{Collector, ThreadRow};

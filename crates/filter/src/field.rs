@@ -176,8 +176,8 @@ impl Field {
     /// Looks a field up by name; `None` if no such field exists.
     ///
     /// Label keys may be written dotted (`k8s.pod.label.app.kubernetes.io/name`) or in
-    /// brackets (`k8s.pod.label[app]`). A bracketed key is quoted if it holds whitespace,
-    /// brackets or quotes (`k8s.pod.label["a b"]`), as in libsinsp.
+    /// brackets (`k8s.pod.label[app]`). Keys holding whitespace, brackets, quotes or operator
+    /// characters must be bracketed and quoted (`k8s.pod.label["a b"]`), as in libsinsp.
     pub fn parse(name: &str) -> Option<Field> {
         if let Some(field) = Field::fixed_from_name(name) {
             return Some(field);
@@ -185,7 +185,7 @@ impl Field {
         LABEL_FAMILIES.iter().find_map(|&(prefix, make)| {
             let rest = name.strip_prefix(prefix)?;
             let key = if let Some(key) = rest.strip_prefix('.') {
-                key
+                lexes_as_one_word(key).then_some(key)?
             } else {
                 bracket_key(rest.strip_prefix('[')?.strip_suffix(']')?)?
             };
@@ -340,6 +340,8 @@ mod tests {
         assert_eq!(Field::parse("k8s.pod.label[]"), None);
         assert_eq!(Field::parse("k8s.pod.labelx"), None);
         assert_eq!(Field::parse("k8s.pod.label[a b]"), None);
+        assert_eq!(Field::parse("k8s.pod.label.a b"), None);
+        assert_eq!(Field::parse("k8s.pod.label.a[b]"), None);
         assert_eq!(Field::parse("k8s.pod.label[\"a\"b\"]"), None);
         assert_eq!(Field::parse("k8s.pod.label[\"a b\"]"), Some(Field::PodLabel("a b".into())));
         assert_eq!(Field::parse("k8s.pod.labels"), Some(Field::K8sPodLabels));

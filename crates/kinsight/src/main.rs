@@ -129,6 +129,7 @@ fn read(args: ReadArgs) -> ExitCode {
             session.engine.stats.events
         );
     }
+    session.finish();
     for err in &session.engine.stats.metadata_errors {
         eprintln!("kinsight: warning: {err}");
     }

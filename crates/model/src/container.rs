@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use crate::error::ModelError;
 use crate::intern::{Intern, Interner};
 use crate::labels::{labels_from, Labels};
-use crate::serde_util::{null_default, opt_ip};
+use crate::serde_util::{null_default, opt_ip_or_u32};
 
 /// Length of the short container id sysdig shows and keys containers by.
 pub const SHORT_ID_LEN: usize = 12;
@@ -243,7 +243,7 @@ struct RawContainer {
     imagerepo: Option<String>,
     imagetag: Option<String>,
     imagedigest: Option<String>,
-    #[serde(deserialize_with = "opt_ip")]
+    #[serde(deserialize_with = "opt_ip_or_u32")]
     ip: Option<IpAddr>,
     #[serde(alias = "Labels", deserialize_with = "null_default")]
     labels: BTreeMap<String, String>,

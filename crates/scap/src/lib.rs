@@ -12,8 +12,10 @@ pub mod error;
 pub mod event;
 pub mod reader;
 pub mod table;
+pub mod writer;
 
 pub use block::{FdDetail, FdInfo, FdKind, FdList, Interface, MachineInfo, SectionHeader, ThreadInfo, UserList};
 pub use error::{ErrorKind, ScapError};
 pub use event::{EventRef, SockAddr, SockTuple};
 pub use reader::{Block, ScapReader};
+pub use writer::{Compression, ScapWriter};
