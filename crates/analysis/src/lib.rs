@@ -14,7 +14,7 @@ pub mod views;
 pub use collect::Collector;
 pub use k8s::{K8sIndex, K8sKind};
 
-use kinsight_engine::{Engine, EventFields};
+use kinsight_engine::{Engine, EventCtx, EventFields};
 use kinsight_filter::Filter;
 use kinsight_scap::Block;
 
@@ -33,16 +33,52 @@ impl Session {
         Session { engine: Engine::new(), collector: Collector::new(), filter, filtered_out: 0 }
     }
 
-    pub fn apply_block(&mut self, block: &Block) {
-        let Some(ctx) = self.engine.apply_block(block) else { return };
-        let Block::Event(ev) = block else { return };
+    /// Applies a block; returns the context of an event that passed the filter.
+    pub fn apply_block<'a>(&mut self, block: &Block<'a>) -> Option<EventCtx<'a>> {
+        let ctx = self.engine.apply_block(block)?;
+        let Block::Event(ev) = block else { return None };
         if let Some(f) = &self.filter {
             if !f.matches(&EventFields::new(&self.engine, ev, &ctx)) {
                 self.filtered_out += 1;
-                return;
+                return None;
             }
         }
         self.collector.observe(&self.engine, ev, &ctx);
+        Some(ctx)
+    }
+
+    /// One line per event, like `sysdig -p "%evt.num %evt.time %thread.tid %proc.name
+    /// %evt.dir %evt.type %fd.num %fd.type %fd.name %evt.res %evt.buflen"`.
+    pub fn event_line(&self, ev: &kinsight_scap::EventRef, ctx: &EventCtx) -> String {
+        use kinsight_filter::{Field, FieldSource, Value};
+        let f = EventFields::new(&self.engine, ev, ctx);
+        let text = |field: Field| match f.value(&field) {
+            None => "<NA>".to_string(),
+            Some(Value::Str(s)) => s.into_owned(),
+            Some(Value::Int(i)) => i.to_string(),
+            Some(Value::Uint(u)) => u.to_string(),
+            Some(Value::Ip(ip)) => ip.to_string(),
+            Some(Value::Bool(b)) => b.to_string(),
+        };
+        [
+            Field::EvtNum,
+            Field::EvtTime,
+            Field::ThreadTid,
+            Field::ProcPid,
+            Field::ProcName,
+            Field::EvtDir,
+            Field::EvtType,
+            Field::FdNum,
+            Field::FdType,
+            Field::FdName,
+            Field::EvtRes,
+            Field::EvtBuflen,
+            Field::ContainerId,
+        ]
+        .into_iter()
+        .map(text)
+        .collect::<Vec<_>>()
+        .join(" ")
     }
 
     /// Ends the input: without a filter, threads that were alive but idle join the views

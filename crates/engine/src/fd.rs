@@ -206,13 +206,13 @@ pub fn fd_from_list(info: &FdInfo) -> Fd {
         FdDetail::Ipv4 { sip, dip, sport, dport, l4proto } => {
             let mut fd = Fd::named(FdType::Ipv4, "");
             fd.l4proto = L4Proto::from_scap(*l4proto);
-            fd.set_tuple(IpTuple { cip: v4(sip), cport: *sport, sip: v4(dip), sport: *dport }, Role::Unknown);
+            fd.set_tuple(initial_tuple(v4(sip), *sport, v4(dip), *dport), Role::Unknown);
             fd
         }
         FdDetail::Ipv6 { sip, dip, sport, dport, l4proto } => {
             let mut fd = Fd::named(FdType::Ipv6, "");
             fd.l4proto = L4Proto::from_scap(*l4proto);
-            fd.set_tuple(IpTuple { cip: v6(sip), cport: *sport, sip: v6(dip), sport: *dport }, Role::Unknown);
+            fd.set_tuple(initial_tuple(v6(sip), *sport, v6(dip), *dport), Role::Unknown);
             fd
         }
         FdDetail::Ipv4Server { ip, port, l4proto } => {
@@ -227,10 +227,21 @@ pub fn fd_from_list(info: &FdInfo) -> Fd {
             fd.role = Role::Server;
             fd
         }
-        FdDetail::Unix { path, .. } => Fd::named(FdType::Unix, path),
+        FdDetail::Unix { path, .. } => Fd::named(FdType::Unix, path.trim_end()),
         FdDetail::File { name, .. } => Fd::named(FdType::File, name),
         FdDetail::Name(name) => Fd::named(fd_type_of_kind(info.kind), name),
         FdDetail::None => Fd::named(FdType::Unknown, ""),
+    }
+}
+
+/// Sockets open before the capture started are listed local end first, so which end is the
+/// server is not recorded; the end with the lower port is taken as the server, since clients
+/// use ephemeral (high) ports.
+fn initial_tuple(a: IpAddr, aport: u16, b: IpAddr, bport: u16) -> IpTuple {
+    if aport < bport {
+        IpTuple { cip: b, cport: bport, sip: a, sport: aport }
+    } else {
+        IpTuple { cip: a, cport: aport, sip: b, sport: bport }
     }
 }
 

@@ -7,7 +7,7 @@ use crate::thread::{ProcessImage, Thread};
 use crate::{container_of_cgroups, Engine, EventCtx, Io, IoDir, Pending};
 use kinsight_model::ContainerInfo;
 use kinsight_scap::event::{SockAddr, SockTuple};
-use kinsight_scap::table::{self, Category, ParamType};
+use kinsight_scap::table::{self, Category, EventFlags, ParamType};
 use kinsight_scap::EventRef;
 use std::sync::Arc;
 
@@ -40,6 +40,9 @@ pub(crate) enum Handler {
 pub(crate) struct Dispatch {
     handler: Vec<Handler>,
     io: Vec<Option<IoDir>>,
+    /// Events that happen to a thread between a syscall's enter and exit (context
+    /// switches, signal deliveries, procinfo samples) and must not unpair them.
+    transparent: Vec<bool>,
 }
 
 
@@ -48,6 +51,11 @@ impl Dispatch {
         let mut d = Dispatch::default();
         for info in table::EVENT_TABLE.iter() {
             d.handler.push(handler_for(info.name));
+            d.transparent.push(
+                info.flags.contains(EventFlags::SKIPPARSERESET)
+                    || info.category.kind() == Category::SCHEDULER
+                    || matches!(info.name, "signaldeliver" | "page_fault"),
+            );
             let kind = info.category.kind();
             d.io.push(if kind == Category::IO_READ {
                 Some(IoDir::Read)
@@ -128,12 +136,14 @@ pub(crate) fn handle<'a>(engine: &mut Engine, ev: &EventRef<'a>) -> EventCtx<'a>
     }
 
     ensure_thread(engine, ev.tid);
-
-    if ev.is_enter() {
+    if engine.handlers.transparent.get(code).copied().unwrap_or(false) {
         if handler == Handler::ProcInfo {
             ctx.cpu_pct = procinfo(engine, ev);
-            return ctx;
         }
+        return ctx;
+    }
+
+    if ev.is_enter() {
         let pending = pending_of(ev);
         ctx.fd_num = pending.fd;
         if let Some(fd) = pending.fd {
@@ -141,12 +151,17 @@ pub(crate) fn handle<'a>(engine: &mut Engine, ev: &EventRef<'a>) -> EventCtx<'a>
         }
         if let Some(t) = engine.threads.get_mut(&ev.tid) {
             t.pending = Some(pending);
+            t.pending_raw.clear();
+            t.pending_raw.extend_from_slice(ev.bytes());
         }
         return ctx;
     }
 
     // Exit event: pair it with its enter event.
-    let pending = engine.threads.get_mut(&ev.tid).and_then(|t| t.pending.take());
+    let (pending, raw) = match engine.threads.get_mut(&ev.tid) {
+        Some(t) => (t.pending.take(), std::mem::take(&mut t.pending_raw)),
+        None => (None, Vec::new()),
+    };
     let pending = match pending {
         Some(p) if p.etype + 1 == ev.etype => Some(p),
         _ => {
@@ -154,6 +169,56 @@ pub(crate) fn handle<'a>(engine: &mut Engine, ev: &EventRef<'a>) -> EventCtx<'a>
             None
         }
     };
+    let enter = pending.and_then(|p| EventRef::parse(&raw, p.has_nparams).ok());
+    let args = Args { exit: ev, enter: enter.as_ref() };
+    handle_exit(engine, ev, &args, handler, io_dir, pending, &mut ctx);
+    // Give the buffer back for the thread's next syscall.
+    if let Some(t) = engine.threads.get_mut(&ev.tid) {
+        if t.pending_raw.capacity() == 0 {
+            t.pending_raw = raw;
+        }
+    }
+    ctx
+}
+
+/// Parameters of a syscall by name: from its exit event, else from its enter event.
+struct Args<'e, 'a> {
+    exit: &'e EventRef<'a>,
+    enter: Option<&'e EventRef<'e>>,
+}
+
+impl<'e, 'a> Args<'e, 'a> {
+    fn find<T>(&self, name: &str, get: impl Fn(&EventRef, usize) -> Option<T>) -> Option<T> {
+        if let Some(v) = self.exit.param_index(name).and_then(|i| get(self.exit, i)) {
+            return Some(v);
+        }
+        let enter = self.enter?;
+        enter.param_index(name).and_then(|i| get(enter, i))
+    }
+    fn str(&self, name: &str) -> Option<String> {
+        self.find(name, |e, i| e.str(i).map(|c| c.into_owned()))
+    }
+    fn i64(&self, name: &str) -> Option<i64> {
+        self.find(name, |e, i| e.i64(i))
+    }
+    fn u64(&self, name: &str) -> Option<u64> {
+        self.find(name, |e, i| e.u64(i))
+    }
+    fn sockaddr(&self, name: &str) -> Option<SockAddr> {
+        self.find(name, |e, i| e.sockaddr(i))
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn handle_exit<'a>(
+    engine: &mut Engine,
+    ev: &EventRef<'a>,
+    args: &Args,
+    handler: Handler,
+    io_dir: Option<IoDir>,
+    pending: Option<Pending>,
+    ctx: &mut EventCtx<'a>,
+) {
     let res = ev.i64(0);
     ctx.res = res;
     ctx.latency_ns = pending.map(|p| ev.ts.saturating_sub(p.ts));
@@ -179,11 +244,11 @@ pub(crate) fn handle<'a>(engine: &mut Engine, ev: &EventRef<'a>) -> EventCtx<'a>
                 }
             }
         }
-        return ctx;
+        return;
     }
 
     match handler {
-        Handler::Open => on_open(engine, ev, res),
+        Handler::Open => on_open(engine, ev, args, res),
         Handler::Socket => on_socket(engine, ev, res, pending),
         Handler::Connect => {
             if let Some(fd) = fd_num {
@@ -200,7 +265,7 @@ pub(crate) fn handle<'a>(engine: &mut Engine, ev: &EventRef<'a>) -> EventCtx<'a>
         }
         Handler::Bind => {
             if let (Some(fd), Some(0)) = (fd_num, res) {
-                if let Some(addr) = pending_addr(ev) {
+                if let Some(addr) = args.sockaddr("addr") {
                     if let Some(f) = lookup_fd_mut(engine, ev.tid, fd) {
                         if let SockAddr::Ip(ip, port) = addr {
                             f.name = Arc::from(format!("{ip}:{port}").as_str());
@@ -239,7 +304,7 @@ pub(crate) fn handle<'a>(engine: &mut Engine, ev: &EventRef<'a>) -> EventCtx<'a>
         Handler::ProcExit => on_procexit(engine, ev.tid),
         Handler::Chdir => {
             if res == Some(0) {
-                if let Some(path) = ev.param_index("path").and_then(|i| ev.str(i)) {
+                if let Some(path) = args.str("path") {
                     let t = engine.threads.get_mut(&ev.tid).unwrap();
                     let cwd = join_path(&t.cwd, &path);
                     t.cwd = Arc::from(cwd.as_str());
@@ -256,12 +321,11 @@ pub(crate) fn handle<'a>(engine: &mut Engine, ev: &EventRef<'a>) -> EventCtx<'a>
         Handler::Memory => update_memory(engine, ev),
         _ => {}
     }
-    ctx
 }
 
 /// Remembers what exit handlers need: the fd and the first integer arguments.
 fn pending_of(ev: &EventRef) -> Pending {
-    let mut p = Pending { etype: ev.etype, ts: ev.ts, fd: None, args: [-1; 3] };
+    let mut p = Pending { etype: ev.etype, ts: ev.ts, has_nparams: ev.has_nparams(), fd: None, args: [-1; 3] };
     if let Some(info) = ev.info() {
         for (i, param) in info.params.iter().enumerate().take(ev.nparams()) {
             if p.fd.is_none() && param.ptype == ParamType::Fd {
@@ -280,10 +344,6 @@ fn exit_fd_param(ev: &EventRef) -> Option<i64> {
     let info = ev.info()?;
     let i = info.params.iter().take(ev.nparams()).skip(1).position(|p| p.ptype == ParamType::Fd)? + 1;
     ev.i64(i)
-}
-
-fn pending_addr(ev: &EventRef) -> Option<SockAddr> {
-    ev.param_index("addr").and_then(|i| ev.sockaddr(i))
 }
 
 fn ensure_thread(engine: &mut Engine, tid: i64) {
@@ -359,10 +419,10 @@ fn normalize(path: &str) -> String {
 
 const O_DIRECTORY_PPM: u64 = 1 << 11;
 
-fn on_open(engine: &mut Engine, ev: &EventRef, res: Option<i64>) {
+fn on_open(engine: &mut Engine, ev: &EventRef, args: &Args, res: Option<i64>) {
     let Some(fd) = res.filter(|&r| r >= 0) else { return };
-    let Some(name) = ev.param_index("name").and_then(|i| ev.str(i)) else { return };
-    let dirfd = ev.param_index("dirfd").and_then(|i| ev.i64(i));
+    let Some(name) = args.str("name") else { return };
+    let dirfd = args.i64("dirfd");
     let base: Arc<str> = match dirfd {
         Some(d) if d != -100 && !name.starts_with('/') => {
             lookup_fd(engine, ev.tid, d).map_or_else(|| Arc::from("<UNKNOWN>"), |f| f.name.clone())
@@ -370,7 +430,7 @@ fn on_open(engine: &mut Engine, ev: &EventRef, res: Option<i64>) {
         _ => engine.threads.get(&ev.tid).map_or_else(|| Arc::from("/"), |t| t.cwd.clone()),
     };
     let path = join_path(&base, &name);
-    let flags = ev.param_index("flags").and_then(|i| ev.u64(i)).unwrap_or(0);
+    let flags = args.u64("flags").unwrap_or(0);
     let kind = if flags & O_DIRECTORY_PPM != 0 { FdType::Directory } else { FdType::File };
     insert_fd(engine, ev.tid, fd, Fd::named(kind, &path));
 }
@@ -510,7 +570,7 @@ fn apply_common(t: &mut Thread, ev: &EventRef) {
     }
 }
 
-const CLONE_THREAD: u64 = 1 << 4; // PPM_CL_CLONE_THREAD
+const CLONE_THREAD: u64 = 1 << 13; // PPM_CL_CLONE_THREAD
 
 fn on_clone(engine: &mut Engine, ev: &EventRef, res: Option<i64>) {
     let Some(res) = res.filter(|&r| r >= 0) else { return };

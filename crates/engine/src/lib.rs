@@ -27,6 +27,8 @@ use std::sync::Arc;
 pub(crate) struct Pending {
     pub etype: u16,
     pub ts: u64,
+    /// How to decode the saved enter event bytes.
+    pub has_nparams: bool,
     /// The fd the syscall operates on (first fd parameter of the enter event).
     pub fd: Option<i64>,
     /// The first integer parameters (socket domain/type/proto, dup's old fd, ...).

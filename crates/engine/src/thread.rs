@@ -56,6 +56,9 @@ pub struct Thread {
     pub last_cpu_ticks: u64,
     /// Enter event waiting for its exit: what the exit handler needs of it.
     pub(crate) pending: Option<crate::Pending>,
+    /// The bytes of that enter event: old drivers put some arguments (open's path, bind's
+    /// address) only there. The buffer is reused from syscall to syscall.
+    pub(crate) pending_raw: Vec<u8>,
 }
 
 impl Thread {
@@ -74,6 +77,7 @@ impl Thread {
             vmrss_kb: 0,
             last_cpu_ticks: 0,
             pending: None,
+            pending_raw: Vec::new(),
         }
     }
 

@@ -9,17 +9,28 @@ pub enum ErrorKind {
     #[error("empty expression")]
     Empty,
     #[error("unknown field '{name}'{}", hint(.suggestion))]
-    UnknownField { name: String, suggestion: Option<String> },
+    UnknownField {
+        name: String,
+        suggestion: Option<String>,
+    },
     #[error("expected an operator after '{field}'")]
     MissingOperator { field: String },
     #[error("unknown operator '{found}'")]
     UnknownOperator { found: String },
     #[error("operator '{op}' cannot be used on {kind} field '{field}'")]
-    OperatorNotSupported { op: String, field: String, kind: &'static str },
+    OperatorNotSupported {
+        op: String,
+        field: String,
+        kind: &'static str,
+    },
     #[error("missing value after '{op}'")]
     MissingValue { op: String },
     #[error("'{value}' is not a valid {expected} for '{field}'")]
-    BadValue { value: String, field: String, expected: &'static str },
+    BadValue {
+        value: String,
+        field: String,
+        expected: &'static str,
+    },
     #[error("unterminated string")]
     UnterminatedString,
     #[error("unknown escape sequence '\\{0}' (use '\\\\' for a backslash)")]
@@ -43,7 +54,10 @@ pub enum ErrorKind {
 }
 
 fn hint(suggestion: &Option<String>) -> String {
-    suggestion.as_ref().map(|s| format!(" (did you mean '{s}'?)")).unwrap_or_default()
+    suggestion
+        .as_ref()
+        .map(|s| format!(" (did you mean '{s}'?)"))
+        .unwrap_or_default()
 }
 
 fn found_or_end(found: &Option<String>) -> String {
@@ -73,7 +87,11 @@ pub struct FilterError {
 
 impl FilterError {
     pub(crate) fn new(expr: &str, position: usize, kind: ErrorKind) -> FilterError {
-        FilterError { position, kind, expr: expr.to_owned() }
+        FilterError {
+            position,
+            kind,
+            expr: expr.to_owned(),
+        }
     }
 
     /// The reason, without the position.
@@ -99,7 +117,11 @@ impl fmt::Display for FilterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (line, column) = self.line_column();
         if self.expr.contains('\n') {
-            writeln!(f, "filter error at line {line}, column {column}: {}", self.kind)?;
+            writeln!(
+                f,
+                "filter error at line {line}, column {column}: {}",
+                self.kind
+            )?;
         } else {
             writeln!(f, "filter error at column {column}: {}", self.kind)?;
         }

@@ -161,8 +161,10 @@ fixed_fields! {
     K8sNodeName => "k8s.node.name", Str, "Kubernetes node name";
 }
 
+type MakeLabel = fn(String) -> Field;
+
 /// Label field families: the name prefix and the variant constructor.
-const LABEL_FAMILIES: &[(&str, fn(String) -> Field)] = &[
+const LABEL_FAMILIES: &[(&str, MakeLabel)] = &[
     ("k8s.pod.label", Field::PodLabel),
     ("k8s.ns.label", Field::NsLabel),
     ("k8s.rc.label", Field::RcLabel),
@@ -276,7 +278,10 @@ fn lexes_as_one_word(text: &str) -> bool {
 /// whitespace, brackets or quotes.
 fn bracket_key(inner: &str) -> Option<&str> {
     for quote in ['"', '\''] {
-        if let Some(key) = inner.strip_prefix(quote).and_then(|s| s.strip_suffix(quote)) {
+        if let Some(key) = inner
+            .strip_prefix(quote)
+            .and_then(|s| s.strip_suffix(quote))
+        {
             return (!key.contains(quote)).then_some(key);
         }
     }
@@ -296,7 +301,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         current[0] = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (previous[j] + 1).min(current[j - 1] + 1).min(previous[j - 1] + cost);
+            let mut best = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(before[j - 2] + 1);
             }
@@ -343,7 +350,10 @@ mod tests {
         assert_eq!(Field::parse("k8s.pod.label.a b"), None);
         assert_eq!(Field::parse("k8s.pod.label.a[b]"), None);
         assert_eq!(Field::parse("k8s.pod.label[\"a\"b\"]"), None);
-        assert_eq!(Field::parse("k8s.pod.label[\"a b\"]"), Some(Field::PodLabel("a b".into())));
+        assert_eq!(
+            Field::parse("k8s.pod.label[\"a b\"]"),
+            Some(Field::PodLabel("a b".into()))
+        );
         assert_eq!(Field::parse("k8s.pod.labels"), Some(Field::K8sPodLabels));
     }
 
@@ -375,9 +385,18 @@ mod tests {
         let suggest = |name| Field::suggest(name);
         assert_eq!(suggest("proc.nmae").as_deref(), Some("proc.name"));
         assert_eq!(suggest("proc.pdi").as_deref(), Some("proc.pid"));
-        assert_eq!(suggest("k8s.pod.lable.app").as_deref(), Some("k8s.pod.label.app"));
-        assert_eq!(suggest("k8s.pod.lable[app]").as_deref(), Some("k8s.pod.label[app]"));
-        assert_eq!(suggest("containr.label.x").as_deref(), Some("container.label.x"));
+        assert_eq!(
+            suggest("k8s.pod.lable.app").as_deref(),
+            Some("k8s.pod.label.app")
+        );
+        assert_eq!(
+            suggest("k8s.pod.lable[app]").as_deref(),
+            Some("k8s.pod.label[app]")
+        );
+        assert_eq!(
+            suggest("containr.label.x").as_deref(),
+            Some("container.label.x")
+        );
         assert_eq!(suggest("completely.different"), None);
         assert_eq!(suggest("proc.name"), None);
     }

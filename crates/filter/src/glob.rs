@@ -11,7 +11,10 @@ enum Token {
     Literal(char),
     AnyChar,
     AnyRun,
-    Class { negated: bool, ranges: Box<[(char, char)]> },
+    Class {
+        negated: bool,
+        ranges: Box<[(char, char)]>,
+    },
 }
 
 impl Token {
@@ -60,7 +63,9 @@ impl Glob {
             tokens.push(token);
             i += 1;
         }
-        Glob { tokens: tokens.into() }
+        Glob {
+            tokens: tokens.into(),
+        }
     }
 
     /// Iterative matcher: on a mismatch, retry from the last `*` consuming one more character.
@@ -113,7 +118,13 @@ fn parse_class(chars: &[char]) -> Option<(Token, usize)> {
         let c = *chars.get(i)?;
         // A `]` right after the opening bracket is a member, not the end.
         if c == ']' && !first {
-            return Some((Token::Class { negated, ranges: ranges.into() }, i + 1));
+            return Some((
+                Token::Class {
+                    negated,
+                    ranges: ranges.into(),
+                },
+                i + 1,
+            ));
         }
         first = false;
         match (chars.get(i + 1), chars.get(i + 2)) {

@@ -29,8 +29,9 @@
 //!
 //! - Connectives `not`, `and`, `or` (lowercase), in decreasing precedence, and parentheses.
 //!   sysdig 0.29 rejects `a or b and c` as ambiguous; newer libsinsp and Falco read it as
-//!   `a or (b and c)`, and so does this crate. [`Filter`]'s `Display` always parenthesises,
-//!   so its output is accepted by both.
+//!   `a or (b and c)`, and so does this crate. `not not x` is `x` (sysdig 0.29 reads it as
+//!   `not x`). [`Filter`]'s `Display` parenthesises both cases, so sysdig 0.29 and newer
+//!   parsers read its output the same way.
 //! - Operators: `=` (or `==`), `!=`, `<`, `<=`, `>`, `>=`, `contains`, `icontains`,
 //!   `startswith`, `endswith`, `glob`, `in (a, b, ...)`, `pmatch (/path, ...)` and the postfix
 //!   `exists`. Which ones a field takes depends on its [`FieldKind`].
@@ -152,7 +153,11 @@ impl Filter {
                 fields.push(field.clone());
             }
         });
-        Ok(Filter { expr: expr.to_owned(), root, fields })
+        Ok(Filter {
+            expr: expr.to_owned(),
+            root,
+            fields,
+        })
     }
 
     /// Whether the event described by `src` passes the filter.
@@ -182,7 +187,8 @@ impl PartialEq for Filter {
 }
 
 /// The canonical form: one space around operators, `=` for `==`, `and`/`or` groups nested in
-/// each other always parenthesised, values quoted only where needed.
+/// each other and doubled `not`s parenthesised, values quoted only where needed. It parses
+/// back to an equal filter, with the same meaning in sysdig 0.29.
 impl fmt::Display for Filter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.root.fmt(f)

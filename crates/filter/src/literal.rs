@@ -12,7 +12,10 @@ pub(crate) fn parse_int(text: &str) -> Option<i128> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    let (digits, radix) = match unsigned.strip_prefix("0x").or_else(|| unsigned.strip_prefix("0X")) {
+    let (digits, radix) = match unsigned
+        .strip_prefix("0x")
+        .or_else(|| unsigned.strip_prefix("0X"))
+    {
         Some(hex) => (hex, 16),
         None => (unsigned, 10),
     };
@@ -84,7 +87,10 @@ impl IpNet {
             Some(_) => return None,
             None => width,
         };
-        (prefix <= width).then(|| IpNet { addr: mask(addr, prefix), prefix })
+        (prefix <= width).then(|| IpNet {
+            addr: mask(addr, prefix),
+            prefix,
+        })
     }
 
     pub(crate) fn is_single(&self) -> bool {
@@ -135,7 +141,9 @@ mod tests {
         assert_eq!(parse_int("+5"), Some(5));
         assert_eq!(parse_int("0x1F"), Some(31));
         assert_eq!(parse_int("18446744073709551615"), Some(u64::MAX.into()));
-        for bad in ["", "-", "abc", "1e3", "0x", "--1", "-+1", "0x+1", "1.5", " 1", "١"] {
+        for bad in [
+            "", "-", "abc", "1e3", "0x", "--1", "-+1", "0x+1", "1.5", " 1", "١",
+        ] {
             assert_eq!(parse_int(bad), None, "{bad:?}");
         }
     }
@@ -157,10 +165,21 @@ mod tests {
         assert!(net.contains("::ffff:10.0.0.1".parse().unwrap()));
         assert!(!net.contains("::1".parse().unwrap()));
         assert_eq!(IpNet::parse("10.9.9.9/8"), Some(net));
-        assert!(IpNet::parse("0.0.0.0/0").unwrap().contains("1.2.3.4".parse().unwrap()));
-        assert!(IpNet::parse("fd00::/8").unwrap().contains("fd12::1".parse().unwrap()));
+        assert!(IpNet::parse("0.0.0.0/0")
+            .unwrap()
+            .contains("1.2.3.4".parse().unwrap()));
+        assert!(IpNet::parse("fd00::/8")
+            .unwrap()
+            .contains("fd12::1".parse().unwrap()));
         assert!(IpNet::parse("10.0.0.1").unwrap().is_single());
-        for bad in ["10.0.0.0/33", "10.0.0.0/", "10.0.0.0/+8", "10.0.0", "::1/129", "x"] {
+        for bad in [
+            "10.0.0.0/33",
+            "10.0.0.0/",
+            "10.0.0.0/+8",
+            "10.0.0",
+            "::1/129",
+            "x",
+        ] {
             assert_eq!(IpNet::parse(bad), None, "{bad:?}");
         }
     }

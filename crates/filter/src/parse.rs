@@ -27,11 +27,18 @@ use crate::{Field, FieldKind};
 /// dropping the tree can exhaust the stack.
 const MAX_DEPTH: usize = 100;
 
-type Result<T> = std::result::Result<T, (usize, ErrorKind)>;
+/// Where (byte offset) and why parsing failed; `parse` ties it to the expression text.
+type Failure = (usize, ErrorKind);
+type Result<T> = std::result::Result<T, Failure>;
 
 pub(crate) fn parse(expr: &str) -> std::result::Result<Node, FilterError> {
-    let mut parser = Parser { src: expr, pos: 0, depth: 0 };
-    parser.expression().map_err(|(position, kind)| FilterError::new(expr, position, kind))
+    let mut parser = Parser {
+        src: expr,
+        pos: 0,
+        depth: 0,
+    };
+    let failed = |(position, kind)| FilterError::new(expr, position, kind);
+    parser.expression().map_err(failed)
 }
 
 struct Parser<'a> {
@@ -57,7 +64,7 @@ impl<'a> Parser<'a> {
         match self.peek() {
             None => Ok(node),
             Some(')') => Err((self.pos, ErrorKind::UnmatchedParen)),
-            Some(_) => Err((self.pos, ErrorKind::Trailing { found: self.token_at(self.pos) })),
+            Some(_) => Err(self.unexpected()),
         }
     }
 
@@ -102,9 +109,7 @@ impl<'a> Parser<'a> {
                 match self.peek() {
                     Some(')') => self.pos += 1,
                     None => return Err((start, ErrorKind::UnclosedParen)),
-                    Some(_) => {
-                        return Err((self.pos, ErrorKind::Trailing { found: self.token_at(self.pos) }))
-                    }
+                    Some(_) => return Err(self.unexpected()),
                 }
                 self.depth -= 1;
                 Ok(inner)
@@ -121,10 +126,11 @@ impl<'a> Parser<'a> {
     }
 
     fn condition(&mut self, field_pos: usize, name: &str) -> Result<Node> {
-        let field = Field::parse(name).ok_or_else(|| {
+        let Some(field) = Field::parse(name) else {
             let suggestion = Field::suggest(name);
-            (field_pos, ErrorKind::UnknownField { name: name.to_owned(), suggestion })
-        })?;
+            let name = name.to_owned();
+            return Err((field_pos, ErrorKind::UnknownField { name, suggestion }));
+        };
         self.skip_ws();
         let op_pos = self.pos;
         let op = self.operator(name)?;
@@ -132,42 +138,71 @@ impl<'a> Parser<'a> {
         if op == Op::Exists {
             return Ok(Node::Exists(field));
         }
-        let literals = if op.takes_list() { self.list(op)? } else { vec![self.value(op)?] };
+        let literals = if op.takes_list() {
+            self.list(op)?
+        } else {
+            vec![self.value(op)?]
+        };
         let test = compile(&field, op, &literals)?;
         let literals = literals.into_iter().map(|literal| literal.text).collect();
-        Ok(Node::Cmp(Box::new(Cmp { field, op, literals, negate: op == Op::Ne, test })))
+        Ok(Node::Cmp(Box::new(Cmp {
+            field,
+            op,
+            literals,
+            negate: op == Op::Ne,
+            test,
+        })))
     }
 
     fn operator(&mut self, field: &str) -> Result<Op> {
         let start = self.pos;
-        let missing = || (start, ErrorKind::MissingOperator { field: field.to_owned() });
+        let missing = || {
+            (
+                start,
+                ErrorKind::MissingOperator {
+                    field: field.into(),
+                },
+            )
+        };
+        let unknown = |found: &str| {
+            (
+                start,
+                ErrorKind::UnknownOperator {
+                    found: found.into(),
+                },
+            )
+        };
         let rest = &self.src[start..];
         if rest.starts_with(['=', '!', '<', '>']) {
             let symbol = ["==", "!=", "<=", ">=", "=", "<", ">"]
                 .into_iter()
                 .find(|symbol| rest.starts_with(symbol))
-                .ok_or_else(|| (start, ErrorKind::UnknownOperator { found: "!".to_owned() }))?;
+                .ok_or_else(|| unknown("!"))?;
             self.pos += symbol.len();
             return Ok(Op::from_symbol(symbol).expect("symbol list holds known operators"));
         }
         let word = self.field_word()?;
-        if word.is_empty() {
-            return Err(missing());
-        }
         match Op::from_symbol(word) {
             Some(op) => Ok(op),
-            // `proc.name and ...` or `proc.name fd.name = x`: the operator was left out.
-            None if matches!(word, "and" | "or" | "not") || Field::parse(word).is_some() => {
+            // `proc.name)`, `proc.name and ...`, `proc.name fd.name = x`: no operator at all.
+            None if word.is_empty() || is_keyword(word) || Field::parse(word).is_some() => {
                 Err(missing())
             }
-            None => Err((start, ErrorKind::UnknownOperator { found: word.to_owned() })),
+            None => Err(unknown(word)),
         }
     }
 
     fn value(&mut self, op: Op) -> Result<Literal> {
         self.skip_ws();
         let start = self.pos;
-        let missing = || (start, ErrorKind::MissingValue { op: op.symbol().to_owned() });
+        let missing = || {
+            (
+                start,
+                ErrorKind::MissingValue {
+                    op: op.symbol().into(),
+                },
+            )
+        };
         match self.peek() {
             None | Some('(' | ')' | ',') => Err(missing()),
             Some(quote @ ('"' | '\'')) => self.quoted(quote),
@@ -178,11 +213,14 @@ impl<'a> Parser<'a> {
                 let text = &self.src[start..end];
                 // A keyword here means the value was forgotten (`proc.name = and ...`);
                 // quoting it makes it a value.
-                if matches!(text, "and" | "or" | "not") {
+                if is_keyword(text) {
                     return Err(missing());
                 }
                 self.pos = end;
-                Ok(Literal { pos: start, text: text.to_owned() })
+                Ok(Literal {
+                    pos: start,
+                    text: text.to_owned(),
+                })
             }
         }
     }
@@ -218,7 +256,12 @@ impl<'a> Parser<'a> {
         self.skip_ws();
         let open = self.pos;
         if self.peek() != Some('(') {
-            return Err((open, ErrorKind::ExpectedList { op: op.symbol().to_owned() }));
+            return Err((
+                open,
+                ErrorKind::ExpectedList {
+                    op: op.symbol().into(),
+                },
+            ));
         }
         self.pos += 1;
         let mut items = Vec::new();
@@ -295,10 +338,22 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    /// A complete condition followed by something other than a connective.
+    fn unexpected(&self) -> Failure {
+        (
+            self.pos,
+            ErrorKind::Trailing {
+                found: self.token_at(self.pos),
+            },
+        )
+    }
+
     /// The token starting at `pos`, for error messages.
     fn token_at(&self, pos: usize) -> String {
         let rest = &self.src[pos..];
-        let Some(first) = rest.chars().next() else { return String::new() };
+        let Some(first) = rest.chars().next() else {
+            return String::new();
+        };
         if is_word_delimiter(first) {
             return first.to_string();
         }
@@ -321,6 +376,10 @@ impl<'a> Parser<'a> {
     fn at_end(&self) -> bool {
         self.pos == self.src.len()
     }
+}
+
+fn is_keyword(word: &str) -> bool {
+    matches!(word, "and" | "or" | "not")
 }
 
 pub(crate) fn is_word_delimiter(c: char) -> bool {
@@ -378,9 +437,16 @@ fn check_operator(field: &Field, op: Op) -> std::result::Result<(), ErrorKind> {
 
 fn compile(field: &Field, op: Op, literals: &[Literal]) -> Result<Test> {
     let kind = field.kind();
-    let bad = |literal: &Literal, expected: &'static str| {
-        let kind = ErrorKind::BadValue { value: literal.text.clone(), field: field.name(), expected };
-        (literal.pos, kind)
+    let bad = |literal: &Literal, expected| {
+        let (value, field) = (literal.text.clone(), field.name());
+        (
+            literal.pos,
+            ErrorKind::BadValue {
+                value,
+                field,
+                expected,
+            },
+        )
     };
     let single = || &literals[0];
     let text = || single().text.as_str().into();
@@ -393,13 +459,17 @@ fn compile(field: &Field, op: Op, literals: &[Literal]) -> Result<Test> {
             Op::EndsWith => Test::EndsWith(text()),
             Op::Glob => Test::Glob(Glob::new(&single().text)),
             Op::In => {
-                let mut set: Vec<Box<str>> = literals.iter().map(|l| l.text.as_str().into()).collect();
+                let mut set: Vec<Box<str>> =
+                    literals.iter().map(|l| l.text.as_str().into()).collect();
                 set.sort_unstable();
                 set.dedup();
                 Test::StrIn(set.into())
             }
             Op::Pmatch => Test::Pmatch(
-                literals.iter().map(|l| l.text.trim_end_matches('/').into()).collect(),
+                literals
+                    .iter()
+                    .map(|l| l.text.trim_end_matches('/').into())
+                    .collect(),
             ),
             _ => Test::StrRel(op.relation().expect("ordering operator"), text()),
         },
@@ -415,7 +485,9 @@ fn compile(field: &Field, op: Op, literals: &[Literal]) -> Result<Test> {
                 } else {
                     parse_int(&literal.text)
                 };
-                parsed.filter(|n| range.contains(n)).ok_or_else(|| bad(literal, expected))
+                parsed
+                    .filter(|n| range.contains(n))
+                    .ok_or_else(|| bad(literal, expected))
             };
             match op {
                 Op::Eq | Op::Ne => Test::NumEq(number(single())?),
@@ -452,7 +524,10 @@ fn compile(field: &Field, op: Op, literals: &[Literal]) -> Result<Test> {
                     None => return Err(bad(literal, "boolean (true or false)")),
                 }
             }
-            Test::Bool { when_true, when_false }
+            Test::Bool {
+                when_true,
+                when_false,
+            }
         }
     })
 }

@@ -155,7 +155,10 @@ pub(crate) enum Test {
     NumIn(Box<[i128]>),
     IpIn(Box<[IpNet]>),
     IpRel(Rel, IpAddr),
-    Bool { when_true: bool, when_false: bool },
+    Bool {
+        when_true: bool,
+        when_false: bool,
+    },
 }
 
 impl Node {
@@ -197,7 +200,9 @@ impl Test {
             Test::EndsWith(c) => with_str(value, |s| s.ends_with(&**c)),
             Test::StrIn(set) => with_str(value, |s| set.binary_search_by(|c| (**c).cmp(s)).is_ok()),
             Test::Glob(glob) => with_str(value, |s| glob.matches(s)),
-            Test::Pmatch(prefixes) => with_str(value, |s| prefixes.iter().any(|p| under_path(s, p))),
+            Test::Pmatch(prefixes) => {
+                with_str(value, |s| prefixes.iter().any(|p| under_path(s, p)))
+            }
             Test::NumEq(c) => as_number(value)? == *c,
             Test::NumRel(rel, c) => rel.holds(as_number(value)?.cmp(c)),
             Test::NumIn(set) => set.binary_search(&as_number(value)?).is_ok(),
@@ -206,7 +211,10 @@ impl Test {
                 nets.iter().any(|net| net.contains(addr))
             }
             Test::IpRel(rel, c) => rel.holds(as_ip(value)?.to_canonical().cmp(c)),
-            Test::Bool { when_true, when_false } => {
+            Test::Bool {
+                when_true,
+                when_false,
+            } => {
                 if as_bool(value)? {
                     *when_true
                 } else {
@@ -261,7 +269,10 @@ fn as_bool(value: &Value<'_>) -> Option<bool> {
 /// `needle` is already lowercase ASCII.
 fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
     let (haystack, needle) = (haystack.as_bytes(), needle.as_bytes());
-    needle.is_empty() || haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+    needle.is_empty()
+        || haystack
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// `path` is `prefix` itself or lies below it. `prefix` has no trailing slash; the root is "".
@@ -269,7 +280,8 @@ fn under_path(path: &str, prefix: &str) -> bool {
     if prefix.is_empty() {
         return path.starts_with('/');
     }
-    path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 struct StackBuf {
@@ -279,7 +291,10 @@ struct StackBuf {
 
 impl StackBuf {
     fn new() -> StackBuf {
-        StackBuf { bytes: [0; 64], len: 0 }
+        StackBuf {
+            bytes: [0; 64],
+            len: 0,
+        }
     }
 
     fn as_str(&self) -> &str {
@@ -305,6 +320,8 @@ impl fmt::Display for Node {
         match self {
             Node::And(items) => join(f, items, " and "),
             Node::Or(items) => join(f, items, " or "),
+            // sysdig 0.29 reads `not not x` as `not x`, so a doubled `not` gets parentheses.
+            Node::Not(inner) if matches!(**inner, Node::Not(_)) => write!(f, "not ({inner})"),
             Node::Not(inner) => {
                 f.write_str("not ")?;
                 write_operand(f, inner)
@@ -350,9 +367,9 @@ fn write_operand(f: &mut fmt::Formatter<'_>, node: &Node) -> fmt::Result {
 fn write_literal(f: &mut fmt::Formatter<'_>, literal: &str) -> fmt::Result {
     let bare = !literal.is_empty()
         && !matches!(literal, "and" | "or" | "not")
-        && literal
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !matches!(b, b'(' | b')' | b',' | b'"' | b'\'' | b'\\'));
+        && literal.bytes().all(|b| {
+            b.is_ascii_graphic() && !matches!(b, b'(' | b')' | b',' | b'"' | b'\'' | b'\\')
+        });
     if bare {
         return f.write_str(literal);
     }

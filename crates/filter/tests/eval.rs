@@ -19,7 +19,10 @@ impl Event {
 
 impl FieldSource for Event {
     fn value(&self, field: &Field) -> Option<Value<'_>> {
-        self.0.iter().find(|(f, _)| f == field).map(|(_, v)| v.clone())
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| v.clone())
     }
 }
 
@@ -73,10 +76,19 @@ fn connectives() {
             ("not proc.name = curl", true),
             ("not not proc.name = nginx", true),
             // or (and): true because the `and` group holds.
-            ("proc.name = curl or proc.name = nginx and evt.type = read", true),
+            (
+                "proc.name = curl or proc.name = nginx and evt.type = read",
+                true,
+            ),
             // (or) and: false because the right operand fails.
-            ("(proc.name = nginx or proc.name = curl) and evt.type = write", false),
-            ("proc.name = nginx or proc.name = curl and evt.type = write", true),
+            (
+                "(proc.name = nginx or proc.name = curl) and evt.type = write",
+                false,
+            ),
+            (
+                "proc.name = nginx or proc.name = curl and evt.type = write",
+                true,
+            ),
             ("not proc.name = nginx or evt.type = read", true),
             ("not (proc.name = nginx or evt.type = write)", false),
         ],
@@ -254,7 +266,9 @@ fn addresses() {
         ],
     );
     // IPv4-mapped IPv6 values from the source compare as IPv4, and text is parsed.
-    let mapped = Event::default().with("fd.sip", ip("::ffff:10.1.2.3")).with("fd.cip", "172.17.0.2");
+    let mapped = Event::default()
+        .with("fd.sip", ip("::ffff:10.1.2.3"))
+        .with("fd.cip", "172.17.0.2");
     all(
         &mapped,
         &[
@@ -295,8 +309,13 @@ fn booleans() {
             ("evt.is_io in (false)", false),
         ],
     );
-    let text = Event::default().with("evt.failed", "true").with("evt.is_io", 0u64);
-    all(&text, &[("evt.failed = true", true), ("evt.is_io = false", true)]);
+    let text = Event::default()
+        .with("evt.failed", "true")
+        .with("evt.is_io", 0u64);
+    all(
+        &text,
+        &[("evt.failed = true", true), ("evt.is_io = false", true)],
+    );
 }
 
 #[test]
@@ -325,7 +344,9 @@ fn borrowed_values_are_accepted() {
         }
     }
     let filter = Filter::parse("proc.name icontains GIN").unwrap();
-    assert!(filter.matches(&Borrowing { name: "nginx".into() }));
+    assert!(filter.matches(&Borrowing {
+        name: "nginx".into()
+    }));
 }
 
 #[test]

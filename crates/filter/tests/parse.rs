@@ -20,21 +20,46 @@ fn error(expr: &str) -> (usize, ErrorKind) {
 #[test]
 fn and_binds_tighter_than_or() {
     let mixed = parse("proc.name=a or proc.name=b and evt.type=open");
-    assert_eq!(mixed, parse("proc.name=a or (proc.name=b and evt.type=open)"));
-    assert_ne!(mixed, parse("(proc.name=a or proc.name=b) and evt.type=open"));
-    assert_eq!(mixed.to_string(), "proc.name = a or (proc.name = b and evt.type = open)");
+    assert_eq!(
+        mixed,
+        parse("proc.name=a or (proc.name=b and evt.type=open)")
+    );
+    assert_ne!(
+        mixed,
+        parse("(proc.name=a or proc.name=b) and evt.type=open")
+    );
+    assert_eq!(
+        mixed.to_string(),
+        "proc.name = a or (proc.name = b and evt.type = open)"
+    );
 
     let mixed = parse("proc.name=a and proc.name=b or evt.type=open");
-    assert_eq!(mixed, parse("(proc.name=a and proc.name=b) or evt.type=open"));
-    assert_eq!(mixed.to_string(), "(proc.name = a and proc.name = b) or evt.type = open");
+    assert_eq!(
+        mixed,
+        parse("(proc.name=a and proc.name=b) or evt.type=open")
+    );
+    assert_eq!(
+        mixed.to_string(),
+        "(proc.name = a and proc.name = b) or evt.type = open"
+    );
 }
 
 #[test]
 fn not_binds_tightest() {
-    assert_eq!(parse("not proc.name=a and evt.type=open"), parse("(not proc.name=a) and evt.type=open"));
-    assert_eq!(parse("not proc.name=a or evt.type=open"), parse("(not proc.name=a) or evt.type=open"));
-    assert_eq!(canonical("not (proc.name=a or evt.type=open)"), "not (proc.name = a or evt.type = open)");
-    assert_eq!(canonical("not not proc.name=a"), "not not proc.name = a");
+    assert_eq!(
+        parse("not proc.name=a and evt.type=open"),
+        parse("(not proc.name=a) and evt.type=open")
+    );
+    assert_eq!(
+        parse("not proc.name=a or evt.type=open"),
+        parse("(not proc.name=a) or evt.type=open")
+    );
+    assert_eq!(
+        canonical("not (proc.name=a or evt.type=open)"),
+        "not (proc.name = a or evt.type = open)"
+    );
+    // Means `proc.name=a`; sysdig 0.29 would misread the doubled `not` unparenthesised.
+    assert_eq!(canonical("not not proc.name=a"), "not (not proc.name = a)");
     assert_eq!(canonical("not(proc.name=a)"), "not proc.name = a");
 }
 
@@ -42,7 +67,10 @@ fn not_binds_tightest() {
 fn groups_of_one_connective_flatten() {
     let flat = parse("proc.name=a and proc.name=b and proc.name=c");
     assert_eq!(flat, parse("proc.name=a and (proc.name=b and proc.name=c)"));
-    assert_eq!(flat, parse("((proc.name=a) and proc.name=b) and proc.name=c"));
+    assert_eq!(
+        flat,
+        parse("((proc.name=a) and proc.name=b) and proc.name=c")
+    );
     assert_eq!(canonical("((proc.name=a))"), "proc.name = a");
     assert_eq!(
         canonical("(proc.name=a or proc.name=b) and (evt.type=x or (evt.type=y or evt.type=z))"),
@@ -53,13 +81,30 @@ fn groups_of_one_connective_flatten() {
 #[test]
 fn whitespace_is_optional_around_symbols() {
     let expected = "evt.type = read";
-    for expr in ["evt.type=read", "evt.type =read", "evt.type= read", " \tevt.type\n=\r\nread  "] {
+    for expr in [
+        "evt.type=read",
+        "evt.type =read",
+        "evt.type= read",
+        " \tevt.type\n=\r\nread  ",
+    ] {
         assert_eq!(canonical(expr), expected, "{expr:?}");
     }
-    assert_eq!(canonical("evt.type  in(read,write)"), "evt.type in (read, write)");
-    assert_eq!(canonical("evt.type=read and(proc.name=a)"), "evt.type = read and proc.name = a");
-    assert_eq!(canonical("evt.type=read and not(proc.name=a)"), "evt.type = read and not proc.name = a");
-    assert_eq!(canonical("(evt.type=read)or(evt.type=write)"), "evt.type = read or evt.type = write");
+    assert_eq!(
+        canonical("evt.type  in(read,write)"),
+        "evt.type in (read, write)"
+    );
+    assert_eq!(
+        canonical("evt.type=read and(proc.name=a)"),
+        "evt.type = read and proc.name = a"
+    );
+    assert_eq!(
+        canonical("evt.type=read and not(proc.name=a)"),
+        "evt.type = read and not proc.name = a"
+    );
+    assert_eq!(
+        canonical("(evt.type=read)or(evt.type=write)"),
+        "evt.type = read or evt.type = write"
+    );
 }
 
 #[test]
@@ -81,8 +126,14 @@ fn every_operator() {
         ("fd.name startswith /etc", "fd.name startswith /etc"),
         ("fd.name endswith .conf", "fd.name endswith .conf"),
         ("fd.name glob '/etc/*.conf'", "fd.name glob /etc/*.conf"),
-        ("fd.name pmatch (/etc, /usr/lib)", "fd.name pmatch (/etc, /usr/lib)"),
-        ("evt.type in (open,openat , close)", "evt.type in (open, openat, close)"),
+        (
+            "fd.name pmatch (/etc, /usr/lib)",
+            "fd.name pmatch (/etc, /usr/lib)",
+        ),
+        (
+            "evt.type in (open,openat , close)",
+            "evt.type in (open, openat, close)",
+        ),
         ("fd.name exists", "fd.name exists"),
         ("fd.sip = 10.0.0.0/8", "fd.sip = 10.0.0.0/8"),
         ("fd.sport in (http, 8080)", "fd.sport in (http, 8080)"),
@@ -107,7 +158,10 @@ fn bare_values() {
     ];
     for (expr, value) in &cases[..cases.len() - 1] {
         let rendered = canonical(expr);
-        assert!(rendered.ends_with(&format!(" {value}")), "{expr:?} rendered as {rendered:?}");
+        assert!(
+            rendered.ends_with(&format!(" {value}")),
+            "{expr:?} rendered as {rendered:?}"
+        );
     }
     // A bare value stops at a parenthesis.
     assert_eq!(error("proc.name=nginx)").1, ErrorKind::UnmatchedParen);
@@ -116,17 +170,35 @@ fn bare_values() {
 
 #[test]
 fn quoted_values() {
-    assert_eq!(parse(r#"proc.name = "php-fpm""#), parse("proc.name = php-fpm"));
+    assert_eq!(
+        parse(r#"proc.name = "php-fpm""#),
+        parse("proc.name = php-fpm")
+    );
     assert_eq!(parse("proc.name = 'php-fpm'"), parse("proc.name = php-fpm"));
-    assert_eq!(canonical(r#"proc.cmdline contains "a b""#), r#"proc.cmdline contains "a b""#);
-    assert_eq!(canonical(r#"proc.name = 'say "hi"'"#), r#"proc.name = "say \"hi\"""#);
+    assert_eq!(
+        canonical(r#"proc.cmdline contains "a b""#),
+        r#"proc.cmdline contains "a b""#
+    );
+    assert_eq!(
+        canonical(r#"proc.name = 'say "hi"'"#),
+        r#"proc.name = "say \"hi\"""#
+    );
     assert_eq!(canonical(r#"proc.name = "it's""#), r#"proc.name = "it's""#);
     assert_eq!(canonical(r#"proc.name = 'it\'s'"#), r#"proc.name = "it's""#);
-    assert_eq!(canonical(r#"proc.name = "a\\b\tc\nd\re""#), r#"proc.name = "a\\b\tc\nd\re""#);
+    assert_eq!(
+        canonical(r#"proc.name = "a\\b\tc\nd\re""#),
+        r#"proc.name = "a\\b\tc\nd\re""#
+    );
     assert_eq!(canonical(r#"proc.name = """#), r#"proc.name = """#);
     assert_eq!(canonical(r#"proc.name = "and""#), r#"proc.name = "and""#);
-    assert_eq!(canonical(r#"proc.name in ("a,b", 'c)')"#), r#"proc.name in ("a,b", "c)")"#);
-    assert_eq!(canonical("proc.name = \"héllo wörld\""), "proc.name = \"héllo wörld\"");
+    assert_eq!(
+        canonical(r#"proc.name in ("a,b", 'c)')"#),
+        r#"proc.name in ("a,b", "c)")"#
+    );
+    assert_eq!(
+        canonical("proc.name = \"héllo wörld\""),
+        "proc.name = \"héllo wörld\""
+    );
     assert_eq!(canonical(r#"proc.name = "(x)""#), r#"proc.name = "(x)""#);
 }
 
@@ -134,9 +206,15 @@ fn quoted_values() {
 fn lists() {
     assert_eq!(canonical("proc.name in ()"), "proc.name in ()");
     assert_eq!(canonical("proc.name in (a,)"), "proc.name in (a)");
-    assert_eq!(canonical("proc.name in ( a , 'b' ,\"c\" )"), "proc.name in (a, b, c)");
+    assert_eq!(
+        canonical("proc.name in ( a , 'b' ,\"c\" )"),
+        "proc.name in (a, b, c)"
+    );
     // Sets compare by content.
-    assert_eq!(parse("proc.pid in (3, 1, 2, 1)"), parse("proc.pid in (1, 2, 3)"));
+    assert_eq!(
+        parse("proc.pid in (3, 1, 2, 1)"),
+        parse("proc.pid in (1, 2, 3)")
+    );
 }
 
 #[test]
@@ -150,9 +228,18 @@ fn label_fields() {
         canonical("k8s.ns.label.app.kubernetes.io/name exists"),
         "k8s.ns.label.app.kubernetes.io/name exists"
     );
-    assert_eq!(canonical("k8s.svc.label['a b']=x"), "k8s.svc.label[\"a b\"] = x");
-    assert_eq!(canonical("k8s.svc.label[\"a]b\"]=x"), "k8s.svc.label[\"a]b\"] = x");
-    assert!(matches!(error("k8s.svc.label[a b]=x"), (0, ErrorKind::UnknownField { .. })));
+    assert_eq!(
+        canonical("k8s.svc.label['a b']=x"),
+        "k8s.svc.label[\"a b\"] = x"
+    );
+    assert_eq!(
+        canonical("k8s.svc.label[\"a]b\"]=x"),
+        "k8s.svc.label[\"a]b\"] = x"
+    );
+    assert!(matches!(
+        error("k8s.svc.label[a b]=x"),
+        (0, ErrorKind::UnknownField { .. })
+    ));
     for family in ["k8s.rs", "k8s.rc", "k8s.deployment", "k8s.svc", "k8s.ns"] {
         parse(&format!("{family}.label.tier = web"));
     }
@@ -166,7 +253,12 @@ fn fields_are_listed_once_in_order_of_use() {
     );
     assert_eq!(
         filter.fields(),
-        vec![Field::EvtType, Field::ProcName, Field::FdName, Field::ProcPid]
+        vec![
+            Field::EvtType,
+            Field::ProcName,
+            Field::FdName,
+            Field::ProcPid
+        ]
     );
 }
 
@@ -202,7 +294,10 @@ fn unknown_field() {
     assert_eq!(position, 17);
     assert_eq!(
         kind,
-        ErrorKind::UnknownField { name: "proc.nmae".into(), suggestion: Some("proc.name".into()) }
+        ErrorKind::UnknownField {
+            name: "proc.nmae".into(),
+            suggestion: Some("proc.name".into())
+        }
     );
     let rendered = Filter::parse(expr).unwrap_err().to_string();
     assert_eq!(
@@ -213,15 +308,26 @@ fn unknown_field() {
     );
     assert_eq!(
         error("bogus = 1"),
-        (0, ErrorKind::UnknownField { name: "bogus".into(), suggestion: None })
+        (
+            0,
+            ErrorKind::UnknownField {
+                name: "bogus".into(),
+                suggestion: None
+            }
+        )
     );
-    assert!(matches!(error("k8s.pod.label = x"), (0, ErrorKind::UnknownField { .. })));
+    assert!(matches!(
+        error("k8s.pod.label = x"),
+        (0, ErrorKind::UnknownField { .. })
+    ));
     assert!(matches!(error("AND"), (0, ErrorKind::UnknownField { .. })));
 }
 
 #[test]
 fn missing_operator() {
-    let missing = ErrorKind::MissingOperator { field: "proc.name".into() };
+    let missing = ErrorKind::MissingOperator {
+        field: "proc.name".into(),
+    };
     assert_eq!(error("proc.name"), (9, missing.clone()));
     assert_eq!(error("proc.name and evt.type=open"), (10, missing.clone()));
     assert_eq!(error("(proc.name)"), (10, missing.clone()));
@@ -230,13 +336,37 @@ fn missing_operator() {
 
 #[test]
 fn unknown_operator() {
-    assert_eq!(error("proc.name foo x"), (10, ErrorKind::UnknownOperator { found: "foo".into() }));
-    assert_eq!(error("proc.name ! x"), (10, ErrorKind::UnknownOperator { found: "!".into() }));
+    assert_eq!(
+        error("proc.name foo x"),
+        (
+            10,
+            ErrorKind::UnknownOperator {
+                found: "foo".into()
+            }
+        )
+    );
+    assert_eq!(
+        error("proc.name ! x"),
+        (10, ErrorKind::UnknownOperator { found: "!".into() })
+    );
     assert_eq!(
         error("proc.name containsx y"),
-        (10, ErrorKind::UnknownOperator { found: "containsx".into() })
+        (
+            10,
+            ErrorKind::UnknownOperator {
+                found: "containsx".into()
+            }
+        )
     );
-    assert_eq!(error("proc.name CONTAINS y"), (10, ErrorKind::UnknownOperator { found: "CONTAINS".into() }));
+    assert_eq!(
+        error("proc.name CONTAINS y"),
+        (
+            10,
+            ErrorKind::UnknownOperator {
+                found: "CONTAINS".into()
+            }
+        )
+    );
 }
 
 #[test]
@@ -265,7 +395,10 @@ fn missing_value() {
     let missing = |op: &str| ErrorKind::MissingValue { op: op.into() };
     assert_eq!(error("proc.name ="), (11, missing("=")));
     assert_eq!(error("proc.name = "), (12, missing("=")));
-    assert_eq!(error("proc.name contains and evt.type=x"), (19, missing("contains")));
+    assert_eq!(
+        error("proc.name contains and evt.type=x"),
+        (19, missing("contains"))
+    );
     assert_eq!(error("(proc.name = )"), (13, missing("=")));
     assert_eq!(error("proc.name in (a, , b)"), (17, missing("in")));
     assert_eq!(error("proc.name = (a)"), (12, missing("=")));
@@ -291,7 +424,10 @@ fn bad_values_for_typed_fields() {
     for (expr, position, value) in cases {
         let (at, kind) = error(expr);
         assert_eq!(at, position, "{expr:?}");
-        assert!(matches!(&kind, ErrorKind::BadValue { value: v, .. } if v == value), "{expr:?}: {kind:?}");
+        assert!(
+            matches!(&kind, ErrorKind::BadValue { value: v, .. } if v == value),
+            "{expr:?}: {kind:?}"
+        );
     }
     assert_eq!(
         Filter::parse("proc.pid = abc").unwrap_err().message(),
@@ -301,61 +437,120 @@ fn bad_values_for_typed_fields() {
 
 #[test]
 fn unterminated_string() {
-    assert_eq!(error(r#"proc.name = "abc"#), (12, ErrorKind::UnterminatedString));
-    assert_eq!(error("proc.name = 'abc"), (12, ErrorKind::UnterminatedString));
-    assert_eq!(error(r#"proc.name = "abc\"#), (12, ErrorKind::UnterminatedString));
-    assert_eq!(error(r#"proc.name in ("a", "b)"#), (19, ErrorKind::UnterminatedString));
+    assert_eq!(
+        error(r#"proc.name = "abc"#),
+        (12, ErrorKind::UnterminatedString)
+    );
+    assert_eq!(
+        error("proc.name = 'abc"),
+        (12, ErrorKind::UnterminatedString)
+    );
+    assert_eq!(
+        error(r#"proc.name = "abc\"#),
+        (12, ErrorKind::UnterminatedString)
+    );
+    assert_eq!(
+        error(r#"proc.name in ("a", "b)"#),
+        (19, ErrorKind::UnterminatedString)
+    );
 }
 
 #[test]
 fn bad_escape() {
-    assert_eq!(error(r#"proc.name = "a\qb""#), (14, ErrorKind::BadEscape('q')));
+    assert_eq!(
+        error(r#"proc.name = "a\qb""#),
+        (14, ErrorKind::BadEscape('q'))
+    );
 }
 
 #[test]
 fn unbalanced_parentheses() {
     assert_eq!(error("(proc.name=x"), (0, ErrorKind::UnclosedParen));
-    assert_eq!(error("evt.type=a and ((proc.name=x) or fd.num=1"), (15, ErrorKind::UnclosedParen));
+    assert_eq!(
+        error("evt.type=a and ((proc.name=x) or fd.num=1"),
+        (15, ErrorKind::UnclosedParen)
+    );
     assert_eq!(error("proc.name=x)"), (11, ErrorKind::UnmatchedParen));
     assert_eq!(error("(proc.name=x))"), (13, ErrorKind::UnmatchedParen));
     assert_eq!(error("proc.name in (a, b"), (13, ErrorKind::UnclosedParen));
-    assert_eq!(error("k8s.pod.label[app = x"), (13, ErrorKind::UnterminatedBracket));
-    assert_eq!(error("k8s.pod.label[\"app] = x"), (13, ErrorKind::UnterminatedBracket));
+    assert_eq!(
+        error("k8s.pod.label[app = x"),
+        (13, ErrorKind::UnterminatedBracket)
+    );
+    assert_eq!(
+        error("k8s.pod.label[\"app] = x"),
+        (13, ErrorKind::UnterminatedBracket)
+    );
 }
 
 #[test]
 fn in_without_a_list() {
-    assert_eq!(error("evt.type in read"), (12, ErrorKind::ExpectedList { op: "in".into() }));
-    assert_eq!(error("evt.type in"), (11, ErrorKind::ExpectedList { op: "in".into() }));
-    assert_eq!(error("fd.name pmatch /etc"), (15, ErrorKind::ExpectedList { op: "pmatch".into() }));
+    assert_eq!(
+        error("evt.type in read"),
+        (12, ErrorKind::ExpectedList { op: "in".into() })
+    );
+    assert_eq!(
+        error("evt.type in"),
+        (11, ErrorKind::ExpectedList { op: "in".into() })
+    );
+    assert_eq!(
+        error("fd.name pmatch /etc"),
+        (
+            15,
+            ErrorKind::ExpectedList {
+                op: "pmatch".into()
+            }
+        )
+    );
     assert_eq!(
         error("proc.name in (curl bash)"),
-        (19, ErrorKind::BadListSeparator { found: "bash".into() })
+        (
+            19,
+            ErrorKind::BadListSeparator {
+                found: "bash".into()
+            }
+        )
     );
 }
 
 #[test]
 fn trailing_garbage() {
-    let trailing = |found: &str| ErrorKind::Trailing { found: found.into() };
-    assert_eq!(error("evt.type=read evt.type=write"), (14, trailing("evt.type")));
+    let trailing = |found: &str| ErrorKind::Trailing {
+        found: found.into(),
+    };
+    assert_eq!(
+        error("evt.type=read evt.type=write"),
+        (14, trailing("evt.type"))
+    );
     assert_eq!(error("proc.name exists x"), (17, trailing("x")));
     assert_eq!(error("proc.name exists = 3"), (17, trailing("=")));
     assert_eq!(error("proc.name in (a) x"), (17, trailing("x")));
     assert_eq!(error(r#"proc.name = "a"b"#), (15, trailing("b")));
-    assert_eq!(error("proc.name = a AND evt.type = b"), (14, trailing("AND")));
-    assert_eq!(error("proc.name = a andnot evt.type = b"), (14, trailing("andnot")));
+    assert_eq!(
+        error("proc.name = a AND evt.type = b"),
+        (14, trailing("AND"))
+    );
+    assert_eq!(
+        error("proc.name = a andnot evt.type = b"),
+        (14, trailing("andnot"))
+    );
     assert_eq!(error("(proc.name = a b)"), (15, trailing("b")));
     assert_eq!(error("proc.name = a, b"), (13, trailing(",")));
 }
 
 #[test]
 fn dangling_connectives() {
-    let expected = |found: Option<&str>| ErrorKind::ExpectedCondition { found: found.map(Into::into) };
+    let expected = |found: Option<&str>| ErrorKind::ExpectedCondition {
+        found: found.map(Into::into),
+    };
     assert_eq!(error("not"), (3, expected(None)));
     assert_eq!(error("evt.type=read and"), (17, expected(None)));
     assert_eq!(error("evt.type=read or "), (17, expected(None)));
     assert_eq!(error("and evt.type=read"), (0, expected(Some("and"))));
-    assert_eq!(error("evt.type=read and or x=1"), (18, expected(Some("or"))));
+    assert_eq!(
+        error("evt.type=read and or x=1"),
+        (18, expected(Some("or")))
+    );
     assert_eq!(error("()"), (1, expected(Some(")"))));
     assert_eq!(error("= 3"), (0, expected(Some("="))));
 }
@@ -375,7 +570,9 @@ fn error_display_counts_characters_and_lines() {
     let e = Filter::parse("proc.name = \"ünïcode\" and bad.field = 1").unwrap_err();
     assert_eq!(e.position, 28);
     assert_eq!(e.line_column(), (1, 27));
-    assert!(e.to_string().starts_with("filter error at column 27: unknown field 'bad.field'"));
+    assert!(e
+        .to_string()
+        .starts_with("filter error at column 27: unknown field 'bad.field'"));
     assert!(e.to_string().ends_with(&format!("\n  {}^", " ".repeat(26))));
 
     let e = Filter::parse("proc.name = a and\n\tnot bad.field = 1").unwrap_err();

@@ -94,8 +94,9 @@ fn valid_filter() -> impl Strategy<Value = String> {
 fn check_round_trip(expr: &str) -> Result<(), TestCaseError> {
     if let Ok(filter) = Filter::parse(expr) {
         let canonical = filter.to_string();
-        let reparsed = Filter::parse(&canonical)
-            .map_err(|e| TestCaseError::fail(format!("canonical form of {expr:?} rejected:\n{e}")))?;
+        let reparsed = Filter::parse(&canonical).map_err(|e| {
+            TestCaseError::fail(format!("canonical form of {expr:?} rejected:\n{e}"))
+        })?;
         prop_assert_eq!(&reparsed, &filter, "{:?} -> {:?}", expr, canonical);
         prop_assert_eq!(reparsed.to_string(), canonical);
         prop_assert_eq!(reparsed.fields(), filter.fields());
@@ -104,7 +105,7 @@ fn check_round_trip(expr: &str) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300000))]
+    #![proptest_config(ProptestConfig::with_cases(1000))]
 
     #[test]
     fn arbitrary_text_never_panics(expr in any::<String>()) {

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kinsight_analysis::Session;
 use kinsight_filter::Filter;
 use kinsight_scap::ScapReader;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -58,6 +58,8 @@ pub enum View {
     KubernetesNamespaces,
     KubernetesControllers,
     Httplog,
+    /// Every event that passes the filter, one line each, as they are read.
+    Events,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -100,9 +102,17 @@ fn read(args: ReadArgs) -> ExitCode {
     let started = Instant::now();
     let mut last_report = started;
     let mut damaged = None;
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     loop {
         match reader.next_block() {
-            Ok(Some(block)) => session.apply_block(&block),
+            Ok(Some(block)) => {
+                let ctx = session.apply_block(&block);
+                if let (View::Events, Some(ctx), kinsight_scap::Block::Event(ev)) = (args.view, ctx, &block) {
+                    if writeln!(stdout, "{}", session.event_line(ev, &ctx)).is_err() {
+                        return ExitCode::SUCCESS; // the reader went away (e.g. `| head`)
+                    }
+                }
+            }
             Ok(None) => break,
             Err(e) => {
                 damaged = Some(e);
@@ -133,11 +143,19 @@ fn read(args: ReadArgs) -> ExitCode {
     for err in &session.engine.stats.metadata_errors {
         eprintln!("kinsight: warning: {err}");
     }
+    if stdout.flush().is_err() {
+        return ExitCode::SUCCESS;
+    }
+    drop(stdout);
+    if args.view == View::Events && args.tree.is_none() {
+        return if damaged.is_some() { ExitCode::from(3) } else { ExitCode::SUCCESS };
+    }
     let out = match args.tree {
         Some(kind) => output::tree(&session, kind, args.format),
         None => output::view(&session, args.view, args.format),
     };
-    print!("{out}");
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
     if damaged.is_some() {
         ExitCode::from(3)
     } else {

@@ -115,6 +115,7 @@ pub fn view(s: &Session, view: View, format: Format) -> String {
                 .collect();
             table(&["TIME_NS", "CONTAINER", "DIR", "METHOD", "STATUS", "LATENCY", "SIZE", "URL"], &cells)
         }
+        View::Events => String::new(),
         k8s_view => {
             let kind = match k8s_view {
                 View::KubernetesPods => K8sKind::Pod,

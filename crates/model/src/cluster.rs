@@ -45,8 +45,8 @@ pub struct Cluster {
     pod_by_container: HashMap<Box<str>, Str>,
     /// Pod uid → uids of the EndpointSlices that list it.
     slices_by_pod: HashMap<Str, Vec<Str>>,
-    /// namespace → service name → number of EndpointSlices naming that service.
-    slice_count: HashMap<Str, HashMap<Str, usize>>,
+    /// namespace → service name → uids of the EndpointSlices naming that service.
+    slices_by_service: HashMap<Str, HashMap<Str, Vec<Str>>>,
 
     interner: Interner,
     removals_since_prune: usize,
@@ -113,14 +113,15 @@ impl Cluster {
             K8sObject::Node(o) => drop(self.nodes.insert(o)),
             K8sObject::Namespace(o) => drop(self.namespaces.insert(o)),
             K8sObject::Pod(pod) => {
-                let uid = pod.meta.uid.clone();
-                let ids: Vec<Box<str>> = pod.container_ids().map(|id| id.short().into()).collect();
-                if let Some(old) = self.pods.insert(pod) {
+                // Withdraw the old version's index entries before adding the new ones.
+                if let Some(old) = self.pods.remove(&pod.meta.uid) {
                     self.unindex_pod_containers(&old);
                 }
-                for id in ids {
-                    self.pod_by_container.insert(id, uid.clone());
+                for id in pod.container_ids() {
+                    self.pod_by_container
+                        .insert(id.short().into(), pod.meta.uid.clone());
                 }
+                self.pods.insert(pod);
             }
             K8sObject::Service(o) => drop(self.services.insert(o)),
             K8sObject::ReplicationController(o) => drop(self.replication_controllers.insert(o)),
@@ -131,10 +132,11 @@ impl Cluster {
             K8sObject::Job(o) => drop(self.jobs.insert(o)),
             K8sObject::CronJob(o) => drop(self.cron_jobs.insert(o)),
             K8sObject::EndpointSlice(slice) => {
-                self.index_slice(&slice, true);
-                if let Some(old) = self.endpoint_slices.insert(slice) {
+                if let Some(old) = self.endpoint_slices.remove(&slice.meta.uid) {
                     self.index_slice(&old, false);
                 }
+                self.index_slice(&slice, true);
+                self.endpoint_slices.insert(slice);
             }
         }
     }
@@ -152,9 +154,7 @@ impl Cluster {
                 None => false,
             },
             ObjectKind::Service => self.services.remove(uid).is_some(),
-            ObjectKind::ReplicationController => {
-                self.replication_controllers.remove(uid).is_some()
-            }
+            ObjectKind::ReplicationController => self.replication_controllers.remove(uid).is_some(),
             ObjectKind::ReplicaSet => self.replica_sets.remove(uid).is_some(),
             ObjectKind::Deployment => self.deployments.remove(uid).is_some(),
             ObjectKind::DaemonSet => self.daemon_sets.remove(uid).is_some(),
@@ -210,16 +210,19 @@ impl Cluster {
         }
         if let Some(svc) = &slice.service_name {
             let ns: Str = slice.meta.namespace.clone().unwrap_or_else(|| "".into());
-            let per_ns = self.slice_count.entry(ns.clone()).or_default();
+            let per_ns = self.slices_by_service.entry(ns.clone()).or_default();
+            let list = per_ns.entry(svc.clone()).or_default();
             if add {
-                *per_ns.entry(svc.clone()).or_default() += 1;
-            } else if let Some(n) = per_ns.get_mut(svc) {
-                *n -= 1;
-                if *n == 0 {
+                if !list.contains(uid) {
+                    list.push(uid.clone());
+                }
+            } else {
+                list.retain(|u| u != uid);
+                if list.is_empty() {
                     per_ns.remove(svc);
                 }
                 if per_ns.is_empty() {
-                    self.slice_count.remove(&ns);
+                    self.slices_by_service.remove(&ns);
                 }
             }
         }
@@ -353,9 +356,9 @@ impl Cluster {
     ) -> Option<WorkloadRef<'_>> {
         let ns = namespace;
         Some(match kind {
-            WorkloadKind::ReplicationController => WorkloadRef::ReplicationController(
-                self.replication_controllers.by_name(ns, name)?,
-            ),
+            WorkloadKind::ReplicationController => {
+                WorkloadRef::ReplicationController(self.replication_controllers.by_name(ns, name)?)
+            }
             WorkloadKind::ReplicaSet => {
                 WorkloadRef::ReplicaSet(self.replica_sets.by_name(ns, name)?)
             }
@@ -473,7 +476,8 @@ impl Cluster {
     // -----------------------------------------------------------------------------------
 
     pub fn namespace_of(&self, pod: &Pod) -> Option<&Namespace> {
-        self.namespaces.by_name(None, pod.meta.namespace.as_deref()?)
+        self.namespaces
+            .by_name(None, pod.meta.namespace.as_deref()?)
     }
 
     /// The pod's controllers, nearest first: `[ReplicaSet, Deployment]`, `[Job, CronJob]`,
@@ -487,7 +491,9 @@ impl Cluster {
         let mut chain = Vec::new();
         let mut next = self.owner_of_pod(pod);
         while let Some(w) = next {
-            if chain.len() >= MAX_OWNER_DEPTH || chain.iter().any(|c: &WorkloadRef| c.uid() == w.uid()) {
+            if chain.len() >= MAX_OWNER_DEPTH
+                || chain.iter().any(|c: &WorkloadRef| c.uid() == w.uid())
+            {
                 break;
             }
             chain.push(w);
@@ -595,19 +601,19 @@ impl Cluster {
     /// Pods behind a service, sorted by name (the inverse of [`Cluster::services_of`]).
     pub fn pods_of_service(&self, svc: &Service) -> Vec<&Pod> {
         let ns = svc.meta.namespace_str();
-        let mut out: Vec<&Pod> = if self.has_slices(svc) {
-            self.endpoint_slices
-                .in_namespace(ns)
-                .filter(|s| s.service_name.as_deref() == Some(&*svc.meta.name))
+        let mut out: Vec<&Pod> = match self.slices_of(svc) {
+            Some(slices) => slices
+                .iter()
+                .filter_map(|uid| self.endpoint_slices.get(uid))
                 .flat_map(|s| &s.endpoints)
                 .filter_map(|e| e.pod.as_ref()?.uid.as_deref())
                 .filter_map(|uid| self.pods.get(uid))
-                .collect()
-        } else {
-            self.pods
+                .collect(),
+            None => self
+                .pods
                 .in_namespace(ns)
                 .filter(|p| svc.selector.matches(&p.meta.labels))
-                .collect()
+                .collect(),
         };
         sort_by_name(&mut out, |p| &p.meta);
         out.dedup_by(|a, b| a.meta.uid == b.meta.uid);
@@ -625,10 +631,16 @@ impl Cluster {
         out
     }
 
+    /// Uids of the EndpointSlices of a service; `None` when it has none here.
+    fn slices_of(&self, svc: &Service) -> Option<&[Str]> {
+        self.slices_by_service
+            .get(svc.meta.namespace_str())?
+            .get(&*svc.meta.name)
+            .map(Vec::as_slice)
+    }
+
     fn has_slices(&self, svc: &Service) -> bool {
-        self.slice_count
-            .get(svc.meta.namespace_str())
-            .is_some_and(|m| m.contains_key(&*svc.meta.name))
+        self.slices_of(svc).is_some()
     }
 
     /// Number of distinct shared strings (for memory accounting).

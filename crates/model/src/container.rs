@@ -264,8 +264,7 @@ impl ContainerInfo {
     /// Parses a container JSON event payload (`{"container":{...}}`).
     pub fn from_json(json: &str) -> Result<ContainerInfo, ModelError> {
         const CONTEXT: &str = "container JSON";
-        let env: Envelope =
-            serde_json::from_str(json).map_err(|e| ModelError::json(CONTEXT, e))?;
+        let env: Envelope = serde_json::from_str(json).map_err(|e| ModelError::json(CONTEXT, e))?;
         let raw = env
             .container
             .ok_or_else(|| ModelError::shape(CONTEXT, "no \"container\" object"))?;
@@ -459,7 +458,10 @@ mod tests {
         assert_eq!(old.namespace, "critical-app");
         assert_eq!(old.pod_uid, Some("d52db280-bd5a-11e6-8bdb-028ce2cfb533"));
         let shim = KubeletContainerName::parse("/k8s_nginx_web-0_default_0c1d-22_3").unwrap();
-        assert_eq!((shim.container, shim.pod, shim.namespace), ("nginx", "web-0", "default"));
+        assert_eq!(
+            (shim.container, shim.pod, shim.namespace),
+            ("nginx", "web-0", "default")
+        );
         assert_eq!(KubeletContainerName::parse("k8s-kubelet"), None);
         assert_eq!(KubeletContainerName::parse("k8s_x"), None);
     }
@@ -491,7 +493,10 @@ mod tests {
         assert_eq!(c.ip, None);
         assert_eq!(c.pod_sandbox_id.as_deref(), Some("aaaabbbbcccc"));
         let hint = c.pod_hint().unwrap();
-        assert_eq!((hint.namespace, hint.pod, hint.pod_uid), ("shop", "web-1", Some("u-1")));
+        assert_eq!(
+            (hint.namespace, hint.pod, hint.pod_uid),
+            ("shop", "web-1", Some("u-1"))
+        );
     }
 
     #[test]
@@ -513,13 +518,19 @@ mod tests {
         let e = ContainerInfo::from_json(r#"{"container":{"id":"abc","cpu_shares":"lots"}}"#)
             .unwrap_err();
         let msg = e.to_string();
-        assert!(msg.starts_with("container JSON: invalid type: string \"lots\""), "{msg}");
+        assert!(
+            msg.starts_with("container JSON: invalid type: string \"lots\""),
+            "{msg}"
+        );
         assert!(msg.contains("line 1 column"), "{msg}");
         assert_eq!(e.position().map(|p| p.0), Some(1));
 
-        let e = ContainerInfo::from_json(r#"{"container":{"id":"abc","ip":"300.1.1.1"}}"#)
-            .unwrap_err();
-        assert!(e.to_string().contains("invalid IP address \"300.1.1.1\""), "{e}");
+        let e =
+            ContainerInfo::from_json(r#"{"container":{"id":"abc","ip":"300.1.1.1"}}"#).unwrap_err();
+        assert!(
+            e.to_string().contains("invalid IP address \"300.1.1.1\""),
+            "{e}"
+        );
 
         let e = ContainerInfo::from_json("{\"container\":{\"id\":\"abc\",\n").unwrap_err();
         assert_eq!(e.position(), Some((2, 0)));

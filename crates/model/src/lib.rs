@@ -28,8 +28,7 @@ pub use container::{ContainerInfo, ContainerKind, KubeletContainerName, Mount, P
 pub use error::ModelError;
 pub use intern::Str;
 pub use k8s::{
-    K8sObject, ObjectKind, ObjectMeta, ObjectUpdate, OwnerRef, WatchKind, WorkloadKind,
-    WorkloadRef,
+    K8sObject, ObjectKind, ObjectMeta, ObjectUpdate, OwnerRef, WatchKind, WorkloadKind, WorkloadRef,
 };
 pub use labels::{LabelSelector, Labels};
 pub use store::Store;

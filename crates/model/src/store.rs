@@ -95,7 +95,10 @@ impl<T: Stored> Store<T> {
     pub(crate) fn insert(&mut self, obj: T) -> Option<T> {
         let meta = obj.meta();
         let uid = meta.uid.clone();
-        let ns: Str = meta.namespace.clone().unwrap_or_else(|| NO_NAMESPACE.into());
+        let ns: Str = meta
+            .namespace
+            .clone()
+            .unwrap_or_else(|| NO_NAMESPACE.into());
         let name = meta.name.clone();
         let old = self.by_uid.insert(uid.clone(), obj);
         if let Some(old) = &old {

@@ -116,10 +116,14 @@ fn deployment_replicaset_pod_chain_by_owner_references() {
     assert_eq!(deploy.replicas.desired, Some(2));
     assert_eq!(deploy.meta.resource_version.as_deref(), Some("100"));
     assert_eq!(deploy.meta.created.as_deref(), Some("2024-05-01T10:00:00Z"));
-    let rs = c.replica_sets().by_name(Some("shop"), "web-7d4b9c8f5").unwrap();
+    let rs = c
+        .replica_sets()
+        .by_name(Some("shop"), "web-7d4b9c8f5")
+        .unwrap();
     assert_eq!(rs.meta.owner_refs[0].uid.as_ref(), "d-1");
     assert_eq!(
-        c.pods_of_workload(kinsight_model::WorkloadRef::Deployment(deploy)).len(),
+        c.pods_of_workload(kinsight_model::WorkloadRef::Deployment(deploy))
+            .len(),
         2
     );
 }
@@ -133,11 +137,8 @@ fn pod_fields_from_the_api_shape() {
     assert_eq!(pod.host_ip, Some("192.168.1.10".parse().unwrap()));
     assert_eq!(pod.phase, PodPhase::Running);
     assert_eq!(pod.restart_count(), 3);
-    let names: Vec<(&str, ContainerRole)> = pod
-        .containers
-        .iter()
-        .map(|c| (&*c.name, c.role))
-        .collect();
+    let names: Vec<(&str, ContainerRole)> =
+        pod.containers.iter().map(|c| (&*c.name, c.role)).collect();
     assert_eq!(
         names,
         [
@@ -156,9 +157,18 @@ fn pod_fields_from_the_api_shape() {
     assert_eq!(pod.named_port("http"), Some(8080));
 
     // Runtime ids, short or full, lead back to the pod.
-    assert_eq!(c.pod_of_container("abcdef012345").map(|p| &*p.meta.uid), Some("p-1"));
-    assert_eq!(c.pod_of_container(WEB_1_CID).map(|p| &*p.meta.uid), Some("p-1"));
-    assert_eq!(c.pod_of_container("1111ef012345").map(|p| &*p.meta.uid), Some("p-1"));
+    assert_eq!(
+        c.pod_of_container("abcdef012345").map(|p| &*p.meta.uid),
+        Some("p-1")
+    );
+    assert_eq!(
+        c.pod_of_container(WEB_1_CID).map(|p| &*p.meta.uid),
+        Some("p-1")
+    );
+    assert_eq!(
+        c.pod_of_container("1111ef012345").map(|p| &*p.meta.uid),
+        Some("p-1")
+    );
     assert!(c.pod_of_container("000000000000").is_none());
 }
 
@@ -202,7 +212,10 @@ fn service_and_endpoint_slice() {
     c.apply_api_json(&watch("ADDED", SLICE)).unwrap();
     let slice = c.endpoint_slices().get("es-1").unwrap();
     assert_eq!(slice.service_name.as_deref(), Some("web"));
-    assert_eq!(slice.endpoints[0].addresses, ["10.244.1.5".parse::<std::net::IpAddr>().unwrap()]);
+    assert_eq!(
+        slice.endpoints[0].addresses,
+        ["10.244.1.5".parse::<std::net::IpAddr>().unwrap()]
+    );
     assert_eq!(slice.endpoints[0].ready, Some(true));
     assert_eq!(slice.ports[0].port, Some(8080));
     let svc = c.services().get("s-1").unwrap();
@@ -211,13 +224,35 @@ fn service_and_endpoint_slice() {
     assert_eq!(names, ["web"]);
     let p2 = c.pods().get("p-2").unwrap();
     assert!(c.services_of(p2).is_empty());
-    let pods: Vec<&str> = c.pods_of_service(svc).iter().map(|p| &*p.meta.uid).collect();
+    let pods: Vec<&str> = c
+        .pods_of_service(svc)
+        .iter()
+        .map(|p| &*p.meta.uid)
+        .collect();
     assert_eq!(pods, ["p-1"]);
+
+    // MODIFIED: the slice now lists p-2 instead.
+    let moved = SLICE
+        .replace("10.244.1.5", "10.244.2.7")
+        .replace("web-7d4b9c8f5-aaaaa", "web-7d4b9c8f5-bbbbb")
+        .replace(r#""uid": "p-1""#, r#""uid": "p-2""#);
+    assert_eq!(c.apply_api_json(&watch("MODIFIED", &moved)).unwrap(), 1);
+    assert!(c.services_of(c.pods().get("p-1").unwrap()).is_empty());
+    assert_eq!(c.services_of(c.pods().get("p-2").unwrap()).len(), 1);
+    let svc = c.services().get("s-1").unwrap();
+    let pods: Vec<&str> = c
+        .pods_of_service(svc)
+        .iter()
+        .map(|p| &*p.meta.uid)
+        .collect();
+    assert_eq!(pods, ["p-2"]);
 
     // The slice goes away: back to the selector.
     assert_eq!(c.apply_api_json(&watch("DELETED", SLICE)).unwrap(), 1);
-    let p2 = c.pods().get("p-2").unwrap();
-    assert_eq!(c.services_of(p2).len(), 1);
+    assert!(c.endpoint_slices().is_empty());
+    for uid in ["p-1", "p-2"] {
+        assert_eq!(c.services_of(c.pods().get(uid).unwrap()).len(), 1);
+    }
 }
 
 const CRONJOB: &str = r#"{
@@ -251,7 +286,8 @@ const JOB_POD: &str = r#"{
 #[test]
 fn job_owned_by_cronjob() {
     let mut c = Cluster::new();
-    let list = format!(r#"{{"apiVersion":"v1","kind":"List","items":[{CRONJOB},{JOB},{JOB_POD}]}}"#);
+    let list =
+        format!(r#"{{"apiVersion":"v1","kind":"List","items":[{CRONJOB},{JOB},{JOB_POD}]}}"#);
     assert_eq!(c.apply_api_json(&list).unwrap(), 3);
     let pod = c.pods().get("jp-1").unwrap();
     assert_eq!(pod.phase, PodPhase::Pending);
@@ -319,7 +355,10 @@ fn statefulset_and_daemonset() {
     let agent = c.pods().get("ap-1").unwrap();
     assert!(agent.host_network);
     let ds = c.daemon_sets().get("ds-1").unwrap();
-    assert_eq!((ds.replicas.desired, ds.replicas.current), (Some(4), Some(3)));
+    assert_eq!(
+        (ds.replicas.desired, ds.replicas.current),
+        (Some(4), Some(3))
+    );
 }
 
 #[test]
@@ -329,7 +368,10 @@ fn deleted_watch_events() {
     let deleted = watch("DELETED", &web_pod_1());
     assert_eq!(c.apply_api_json(&deleted).unwrap(), 1);
     assert!(c.pods().get("p-1").is_none());
-    assert!(c.pods().by_name(Some("shop"), "web-7d4b9c8f5-aaaaa").is_none());
+    assert!(c
+        .pods()
+        .by_name(Some("shop"), "web-7d4b9c8f5-aaaaa")
+        .is_none());
     assert!(c.pod_of_container(WEB_1_CID).is_none());
     assert_eq!(c.apply_api_json(&deleted).unwrap(), 0, "already gone");
 
@@ -351,7 +393,10 @@ fn deleted_watch_events() {
     c.apply_api_json(r#"{"apiVersion":"v1","kind":"Node","metadata":{"name":"worker-1","uid":"n-1","labels":{"node-role.kubernetes.io/worker":""}},
         "status":{"addresses":[{"type":"InternalIP","address":"192.168.1.10"},{"type":"Hostname","address":"worker-1"}]}}"#).unwrap();
     let node = c.nodes().by_name(None, "worker-1").unwrap();
-    assert_eq!(node.ips(), ["192.168.1.10".parse::<std::net::IpAddr>().unwrap()]);
+    assert_eq!(
+        node.ips(),
+        ["192.168.1.10".parse::<std::net::IpAddr>().unwrap()]
+    );
     assert_eq!(node.addresses[1].kind.as_deref(), Some("Hostname"));
     let p2 = c.pods().get("p-2").unwrap();
     assert_eq!(c.node_of(p2).map(|n| &*n.meta.uid), Some("n-1"));
@@ -386,7 +431,11 @@ fn watch_errors_bookmarks_and_unknown_kinds() {
     let gone = r#"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",
         "message":"too old resource version: 100 (2000)","reason":"Expired","code":410}}"#;
     match c.apply_api_json(gone) {
-        Err(ModelError::Watch { code, reason, message }) => {
+        Err(ModelError::Watch {
+            code,
+            reason,
+            message,
+        }) => {
             assert_eq!(code, Some(410));
             assert_eq!(reason, "Expired");
             assert!(message.contains("too old"));
@@ -400,7 +449,10 @@ fn watch_errors_bookmarks_and_unknown_kinds() {
     let forbidden = r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods is forbidden","reason":"Forbidden","code":403}"#;
     assert!(matches!(
         c.apply_api_json(forbidden),
-        Err(ModelError::Watch { code: Some(403), .. })
+        Err(ModelError::Watch {
+            code: Some(403),
+            ..
+        })
     ));
     assert!(matches!(
         c.apply_api_json(r#"{"type":"UPSERTED","object":{"kind":"Pod"}}"#),
@@ -417,31 +469,52 @@ fn watch_errors_bookmarks_and_unknown_kinds() {
 fn malformed_json_and_wrong_types_are_errors_with_positions() {
     let mut c = Cluster::new();
     // Syntax error.
-    let e = c.apply_api_json("{\"kind\": \"Pod\",\n \"metadata\": {\"name\": }").unwrap_err();
+    let e = c
+        .apply_api_json("{\"kind\": \"Pod\",\n \"metadata\": {\"name\": }")
+        .unwrap_err();
     let msg = e.to_string();
     assert!(matches!(e, ModelError::Json { .. }));
-    assert!(msg.starts_with("Kubernetes API JSON: expected value at line 2 column"), "{msg}");
+    assert!(
+        msg.starts_with("Kubernetes API JSON: expected value at line 2 column"),
+        "{msg}"
+    );
     assert_eq!(e.position().map(|p| p.0), Some(2));
 
     // Wrong type deep inside a valid document: what and where.
     let bad = web_pod_1().replace(r#""restartCount": 3"#, r#""restartCount": "three""#);
     let e = c.apply_api_json(&bad).unwrap_err();
     let msg = e.to_string();
-    assert!(msg.starts_with("Kubernetes API JSON (Pod): invalid type: string \"three\", expected i64 at line"), "{msg}");
+    assert!(
+        msg.starts_with(
+            "Kubernetes API JSON (Pod): invalid type: string \"three\", expected i64 at line"
+        ),
+        "{msg}"
+    );
     assert!(e.position().is_some());
 
     let bad = SERVICE.replace("10.96.12.34\",", "10.96.12.345\",");
     let e = c.apply_api_json(&bad).unwrap_err();
-    assert!(e.to_string().contains("invalid IP address \"10.96.12.345\""), "{e}");
+    assert!(
+        e.to_string()
+            .contains("invalid IP address \"10.96.12.345\""),
+        "{e}"
+    );
 
     let e = c
         .apply_capture_event(r#"{"apiVersion":"v1","items":[{"name":"p","uid":"u","podIP":17}],"kind":"Pod","type":"ADDED"}"#)
         .unwrap_err();
-    assert!(e.to_string().starts_with("sysdig K8S_E event (Pod ADDED): "), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("sysdig K8S_E event (Pod ADDED): "),
+        "{e}"
+    );
     let e = c
         .apply_capture_event(r#"{"apiVersion":"v1","items":[{"name":"p","specReplicas":"x"}],"kind":"ReplicaSet","type":"ADDED"}"#)
         .unwrap_err();
-    assert!(e.to_string().contains("expected i32 at line 1 column"), "{e}");
+    assert!(
+        e.to_string().contains("expected i32 at line 1 column"),
+        "{e}"
+    );
     assert!(c.pods().is_empty());
 }
 

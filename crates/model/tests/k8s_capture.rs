@@ -106,7 +106,10 @@ fn backend_deployment_replicaset_and_pods() {
     let deploy = c
         .workload_by_name(WorkloadKind::Deployment, Some(NS), "backend")
         .unwrap();
-    let rs = c.replica_sets().by_name(Some(NS), "backend-1440326531").unwrap();
+    let rs = c
+        .replica_sets()
+        .by_name(Some(NS), "backend-1440326531")
+        .unwrap();
     assert_eq!(rs.replicas.desired, Some(3));
     assert_eq!(rs.replicas.current, Some(3));
     assert_eq!(
@@ -179,7 +182,10 @@ fn backend_service_selects_exactly_the_backend_pods() {
 #[test]
 fn dashboard_in_kube_system() {
     let c = replay();
-    let pod = c.pods().by_name(Some("kube-system"), DASHBOARD_POD).unwrap();
+    let pod = c
+        .pods()
+        .by_name(Some("kube-system"), DASHBOARD_POD)
+        .unwrap();
     let chain: Vec<(WorkloadKind, &str)> = c
         .owner_chain(pod)
         .iter()
@@ -194,7 +200,10 @@ fn dashboard_in_kube_system() {
     );
     let svcs: Vec<&str> = c.services_of(pod).iter().map(|s| &*s.meta.name).collect();
     assert_eq!(svcs, ["kubernetes-dashboard"]);
-    let svc = c.services().by_name(Some("kube-system"), "kubernetes-dashboard").unwrap();
+    let svc = c
+        .services()
+        .by_name(Some("kube-system"), "kubernetes-dashboard")
+        .unwrap();
     assert_eq!(svc.ports[0].node_port, Some(4124));
     assert_eq!(svc.ports[0].target_port, Some(TargetPort::Number(9090)));
     assert_eq!(pod.named_port("nope"), None);
@@ -204,7 +213,11 @@ fn dashboard_in_kube_system() {
 #[test]
 fn containers_map_to_pods() {
     let c = replay();
-    assert_eq!(c.containers().count(), 19, "20 events, the dashboard pause container twice");
+    assert_eq!(
+        c.containers().count(),
+        19,
+        "20 events, the dashboard pause container twice"
+    );
     let expect = [
         // app containers: by the ids in containerStatuses
         ("730a6f492270", "backend-1440326531-csj02"),
@@ -232,18 +245,29 @@ fn containers_map_to_pods() {
         Some("backend-1440326531-csj02")
     );
     // Control-plane containers started by hand are in no pod.
-    for id in ["de7157ba23c4", "9e202e5f273e", "4b44ae6e7bb7", "fa66b010f3f5"] {
+    for id in [
+        "de7157ba23c4",
+        "9e202e5f273e",
+        "4b44ae6e7bb7",
+        "fa66b010f3f5",
+    ] {
         assert!(c.pod_of_container(id).is_none(), "{id}");
     }
 
-    let csj02 = c.pods().by_name(Some(NS), "backend-1440326531-csj02").unwrap();
+    let csj02 = c
+        .pods()
+        .by_name(Some(NS), "backend-1440326531-csj02")
+        .unwrap();
     let ids: Vec<&str> = c.containers_of(csj02).iter().map(|c| &*c.id).collect();
     assert_eq!(ids, ["2fbef9108784", "730a6f492270"]);
     let k8s = csj02.containers[0].id.as_ref().unwrap();
     assert_eq!(k8s.runtime.as_deref(), Some("docker"));
     assert_eq!(&*k8s.full, full);
     assert_eq!(k8s.short(), "730a6f492270");
-    assert_eq!(csj02.container_by_id(full).map(|c| &*c.name), Some("backend"));
+    assert_eq!(
+        csj02.container_by_id(full).map(|c| &*c.name),
+        Some("backend")
+    );
     assert_eq!(csj02.pod_ip, Some(ip("172.17.0.5")));
 
     let app = c.container("730a6f492270").unwrap();
@@ -287,11 +311,18 @@ fn strings_are_shared_across_objects() {
 fn condensed_deleted_nonexistent_and_error_events() {
     let mut c = replay();
     let csj02_event = lines(K8S_E)
-        .find(|l| l.contains("\"type\":\"ADDED\"") && l.contains("backend-1440326531-csj02") && !l.contains("client"))
+        .find(|l| {
+            l.contains("\"type\":\"ADDED\"")
+                && l.contains("backend-1440326531-csj02")
+                && !l.contains("client")
+        })
         .unwrap();
     let deleted = csj02_event.replace("\"type\":\"ADDED\"", "\"type\":\"DELETED\"");
     assert_eq!(c.apply_capture_event(&deleted).unwrap(), 1);
-    assert!(c.pods().by_name(Some(NS), "backend-1440326531-csj02").is_none());
+    assert!(c
+        .pods()
+        .by_name(Some(NS), "backend-1440326531-csj02")
+        .is_none());
     assert!(c.pod_of_container("730a6f492270").is_none());
     assert!(c.pod_of_container("2fbef9108784").is_none());
     let svc = c.services().by_name(Some(NS), "backend").unwrap();
@@ -304,7 +335,10 @@ fn condensed_deleted_nonexistent_and_error_events() {
         .replace("\"type\":\"ADDED\"", "\"type\":\"MODIFIED\"")
         .replace("\"restartCount\":0", "\"restartCount\":2");
     assert_eq!(c.apply_capture_event(&modified).unwrap(), 1);
-    let pod = c.pods().by_name(Some(NS), "backend-1440326531-csj02").unwrap();
+    let pod = c
+        .pods()
+        .by_name(Some(NS), "backend-1440326531-csj02")
+        .unwrap();
     assert_eq!(pod.restart_count(), 2);
     assert_eq!(c.pods().len(), 5);
 
@@ -321,6 +355,10 @@ fn condensed_deleted_nonexistent_and_error_events() {
         other => panic!("expected a watch error, got {other:?}"),
     }
     assert_eq!(c.pods().len(), 5);
+
+    // Items without uid or name cannot be keyed.
+    let empty = r#"{"apiVersion":"v1","items":[{}],"kind":"Pod","type":"ADDED"}"#;
+    assert_eq!(c.apply_capture_event(empty).unwrap(), 0);
 
     // Kinds the model does not hold are skipped.
     let events = r#"{"apiVersion":"v1","items":[{"name":"x"}],"kind":"EventList","type":"ADDED"}"#;
@@ -339,7 +377,10 @@ fn condensed_daemonset_and_replicationcontroller() {
         assert!(c.apply_capture_event(ev).unwrap() > 0);
     }
     let ds = c.daemon_sets().get("ds1").unwrap();
-    assert_eq!((ds.replicas.desired, ds.replicas.current), (Some(1), Some(1)));
+    assert_eq!(
+        (ds.replicas.desired, ds.replicas.current),
+        (Some(1), Some(1))
+    );
     let agent = c.pods().get("p1").unwrap();
     let chain: Vec<WorkloadKind> = c.owner_chain(agent).iter().map(|w| w.kind()).collect();
     assert_eq!(chain, [WorkloadKind::DaemonSet]);
@@ -361,7 +402,11 @@ fn api_responses_in_the_capture_give_the_same_model() {
     assert_eq!(applied, 1 + 3 + 3 + 2 + 2 + 3);
     let condensed = replay();
 
-    for (ns, name) in [(NS, "backend-1440326531-zwl37"), (NS, "client"), ("kube-system", DASHBOARD_POD)] {
+    for (ns, name) in [
+        (NS, "backend-1440326531-zwl37"),
+        (NS, "client"),
+        ("kube-system", DASHBOARD_POD),
+    ] {
         let from_api = api.pods().by_name(Some(ns), name).unwrap();
         let from_k8s_e = condensed.pods().by_name(Some(ns), name).unwrap();
         // Kubernetes 1.4 already set ownerReferences on pods; sysdig's filter dropped them
@@ -373,19 +418,25 @@ fn api_responses_in_the_capture_give_the_same_model() {
     }
     // Pods use their owner reference; the 1.4 ReplicaSet has none, so the Deployment is
     // found by its selector.
-    let zwl37 = api.pods().by_name(Some(NS), "backend-1440326531-zwl37").unwrap();
+    let zwl37 = api
+        .pods()
+        .by_name(Some(NS), "backend-1440326531-zwl37")
+        .unwrap();
     assert_eq!(zwl37.meta.owner_refs.len(), 1);
     assert!(zwl37.meta.owner_refs[0].controller);
     let chain: Vec<&str> = api.owner_chain(zwl37).iter().map(|w| w.name()).collect();
     assert_eq!(chain, ["backend-1440326531", "backend"]);
 
-    for kind in [
-        WorkloadKind::Deployment,
-        WorkloadKind::ReplicaSet,
-    ] {
+    for kind in [WorkloadKind::Deployment, WorkloadKind::ReplicaSet] {
         for ns in [NS, "kube-system"] {
-            let mut a: Vec<_> = api.workloads_in(kind, ns).map(|w| w.meta().clone()).collect();
-            let mut b: Vec<_> = condensed.workloads_in(kind, ns).map(|w| w.meta().clone()).collect();
+            let mut a: Vec<_> = api
+                .workloads_in(kind, ns)
+                .map(|w| w.meta().clone())
+                .collect();
+            let mut b: Vec<_> = condensed
+                .workloads_in(kind, ns)
+                .map(|w| w.meta().clone())
+                .collect();
             for m in a.iter_mut().chain(b.iter_mut()) {
                 m.resource_version = None;
             }
@@ -408,7 +459,9 @@ fn capture_events_may_also_hold_plain_api_json() {
         c.apply_capture_event(l).unwrap();
     }
     assert_eq!(c.pods().len(), 3);
-    assert!(parse_capture_event(r#"{"kind":"APIVersions","versions":["v1"]}"#)
-        .unwrap()
-        .is_empty());
+    assert!(
+        parse_capture_event(r#"{"kind":"APIVersions","versions":["v1"]}"#)
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -29,6 +29,8 @@ pub struct EventRef<'a> {
     /// Per-event flags of EVF blocks (0 otherwise).
     pub flags: u32,
     nparams: u8,
+    /// The header carries the parameter count (false for events of old blocks).
+    has_nparams: bool,
     /// Start offset of each parameter value in `data`, plus the end of the last one.
     offsets: [u32; MAX_PARAMS + 1],
     data: &'a [u8],
@@ -124,12 +126,18 @@ impl<'a> EventRef<'a> {
             }
         }
         offsets[nparams] = pos as u32;
-        Ok(EventRef { ts, tid, etype, cpu: 0, flags: 0, nparams: nparams as u8, offsets, data })
+        Ok(EventRef { ts, tid, etype, cpu: 0, flags: 0, nparams: nparams as u8, has_nparams, offsets, data })
     }
 
     /// The raw bytes of the event, header included.
     pub fn bytes(&self) -> &'a [u8] {
         self.data
+    }
+
+    /// Whether the header carries the parameter count (events of V2 blocks and later);
+    /// `EventRef::parse(ev.bytes(), ev.has_nparams())` decodes the same event again.
+    pub fn has_nparams(&self) -> bool {
+        self.has_nparams
     }
 
     pub fn nparams(&self) -> usize {

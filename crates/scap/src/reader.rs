@@ -66,12 +66,17 @@ impl<R: Read> ScapReader<R> {
     /// Reads the first section header; fails if the stream is not a capture.
     pub fn new(input: R) -> Result<Self> {
         let mut r = ScapReader { input, offset: 0, section: SectionHeader::default(), buf: Vec::new(), events: 0 };
-        match r.read_header()? {
-            Some((SHB, len)) => {
+        let not_scap = || ScapError::new(0, None, ErrorKind::NotScap);
+        match r.read_header() {
+            Ok(Some((SHB, len))) => {
                 r.section = r.read_section_header(len)?;
                 Ok(r)
             }
-            Some(_) | None => Err(ScapError::new(0, None, ErrorKind::NotScap)),
+            // Bytes that do not open with a section header (a file of zeros, a text file) are
+            // not a capture: say so, rather than complain about their first "block length".
+            Err(e) if e.block_type != Some(SHB) && !matches!(e.kind, ErrorKind::Io(_)) => Err(not_scap()),
+            Err(e) => Err(e),
+            Ok(Some(_) | None) => Err(not_scap()),
         }
     }
 
@@ -99,9 +104,11 @@ impl<R: Read> ScapReader<R> {
             return Ok(None);
         }
         if got < 8 {
+            // The block type is known as soon as its 4 bytes are there.
+            let bt = (got >= 4).then(|| u32::from_le_bytes(hdr[..4].try_into().unwrap()));
             return Err(ScapError::new(
                 self.offset,
-                None,
+                bt,
                 ErrorKind::Truncated { needed: 8, available: got as u64 },
             ));
         }
@@ -117,8 +124,12 @@ impl<R: Read> ScapReader<R> {
     /// (body only) and advances the offset.
     fn read_body(&mut self, bt: u32, len: u32) -> Result<()> {
         let rest = (len - 8) as usize;
-        self.buf.resize(rest, 0);
-        let got = read_full(&mut self.input, &mut self.buf)
+        // Grow the buffer with the bytes actually read, not to the length the header claims:
+        // a corrupt length in a short file must not allocate up to MAX_BLOCK_LEN.
+        self.buf.clear();
+        let got = (&mut self.input)
+            .take(rest as u64)
+            .read_to_end(&mut self.buf)
             .map_err(|e| ScapError::new(self.offset, Some(bt), ErrorKind::Io(e.to_string())))?;
         if got < rest {
             return Err(ScapError::new(

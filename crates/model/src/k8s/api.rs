@@ -65,7 +65,10 @@ pub(crate) struct ApiOwnerRef {
 
 /// `{ metadata, spec, status }`, the layout of every kind but EndpointSlice.
 #[derive(Deserialize, Default)]
-#[serde(default, bound(deserialize = "S: Deserialize<'de> + Default, T: Deserialize<'de> + Default"))]
+#[serde(
+    default,
+    bound(deserialize = "S: Deserialize<'de> + Default, T: Deserialize<'de> + Default")
+)]
 pub(crate) struct ApiObject<S, T> {
     #[serde(deserialize_with = "null_default")]
     pub metadata: ApiMeta,
@@ -347,7 +350,10 @@ impl FromApi for Pod {
             pod_ip: status.pod_ip,
             host_ip: status.host_ip,
             host_network: spec.host_network.unwrap_or(false),
-            phase: status.phase.as_deref().map_or(PodPhase::Unknown, PodPhase::parse),
+            phase: status
+                .phase
+                .as_deref()
+                .map_or(PodPhase::Unknown, PodPhase::parse),
             containers,
         }
     }

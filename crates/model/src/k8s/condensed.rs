@@ -192,7 +192,7 @@ condensed_item!(CondensedReplicated {
 });
 
 impl CondensedReplicated {
-    fn to_api(mut self) -> ApiObject<ApiReplicaSpec, ApiReplicaStatus> {
+    fn into_api(mut self) -> ApiObject<ApiReplicaSpec, ApiReplicaStatus> {
         ApiObject {
             metadata: self.meta(),
             spec: ApiReplicaSpec {
@@ -218,14 +218,14 @@ fn match_labels(map: BTreeMap<String, String>) -> ApiLabelSelector {
 impl FromCondensed for ReplicaSet {
     type Item = CondensedReplicated;
     fn to_api(item: CondensedReplicated) -> Self::Api {
-        item.to_api()
+        item.into_api()
     }
 }
 
 impl FromCondensed for Deployment {
     type Item = CondensedReplicated;
     fn to_api(item: CondensedReplicated) -> Self::Api {
-        item.to_api()
+        item.into_api()
     }
 }
 

@@ -14,8 +14,8 @@ use crate::error::ModelError;
 use crate::k8s::api::{ApiStatus, FromApi};
 use crate::k8s::condensed::FromCondensed;
 use crate::k8s::{
-    CronJob, DaemonSet, Deployment, EndpointSlice, Job, Namespace, Node, ObjectKind, ObjectUpdate,
-    Pod, ReplicaSet, ReplicationController, Service, StatefulSet, WatchKind,
+    CronJob, DaemonSet, Deployment, EndpointSlice, Job, K8sObject, Namespace, Node, ObjectKind,
+    ObjectUpdate, Pod, ReplicaSet, ReplicationController, Service, StatefulSet, WatchKind,
 };
 use crate::serde_util::null_default;
 
@@ -195,14 +195,20 @@ fn decode_api(input: impl Input, context: &str) -> Result<Vec<ObjectUpdate>, Mod
                     ModelError::shape(&context, format_args!("unknown watch event type {other:?}"))
                 })?;
                 if kind.is_empty() {
-                    return Err(ModelError::shape(&context, "watch event object has no \"kind\""));
+                    return Err(ModelError::shape(
+                        &context,
+                        "watch event object has no \"kind\"",
+                    ));
                 }
                 by_kind!(kind, api_watch(input, &context, watch))
             }
         };
     }
     let Some(kind) = probe.kind.as_deref() else {
-        return Err(ModelError::shape(context, "no \"kind\" (not a Kubernetes object, list or watch event)"));
+        return Err(ModelError::shape(
+            context,
+            "no \"kind\" (not a Kubernetes object, list or watch event)",
+        ));
     };
     let context = format!("{context} ({kind})");
     match kind {
@@ -228,12 +234,20 @@ fn decode_api(input: impl Input, context: &str) -> Result<Vec<ObjectUpdate>, Mod
     }
 }
 
-fn api_single<T: FromApi>(input: impl Input, context: &str) -> Result<Vec<ObjectUpdate>, ModelError> {
+/// Wraps a converted object; objects with neither uid nor name (an empty `{}` item, an API
+/// object in a place that expected the condensed form) cannot be keyed and are dropped.
+fn update(kind: WatchKind, object: K8sObject) -> Option<ObjectUpdate> {
+    (!object.meta().uid.is_empty()).then_some(ObjectUpdate { kind, object })
+}
+
+fn api_single<T: FromApi>(
+    input: impl Input,
+    context: &str,
+) -> Result<Vec<ObjectUpdate>, ModelError> {
     let api: T::Api = input.parse_as(context)?;
-    Ok(vec![ObjectUpdate {
-        kind: WatchKind::Added,
-        object: T::from_api(api).into(),
-    }])
+    Ok(update(WatchKind::Added, T::from_api(api).into())
+        .into_iter()
+        .collect())
 }
 
 fn api_list<T: FromApi>(input: impl Input, context: &str) -> Result<Vec<ObjectUpdate>, ModelError> {
@@ -241,10 +255,7 @@ fn api_list<T: FromApi>(input: impl Input, context: &str) -> Result<Vec<ObjectUp
     Ok(list
         .items
         .into_iter()
-        .map(|api| ObjectUpdate {
-            kind: WatchKind::Added,
-            object: T::from_api(api).into(),
-        })
+        .filter_map(|api| update(WatchKind::Added, T::from_api(api).into()))
         .collect())
 }
 
@@ -255,10 +266,9 @@ fn api_watch<T: FromApi>(
 ) -> Result<Vec<ObjectUpdate>, ModelError> {
     let ev: WatchEvent<T::Api> = input.parse_as(context)?;
     debug_assert!(WatchKind::parse(&ev.event_type) == Some(watch));
-    Ok(vec![ObjectUpdate {
-        kind: watch,
-        object: T::from_api(ev.object).into(),
-    }])
+    Ok(update(watch, T::from_api(ev.object).into())
+        .into_iter()
+        .collect())
 }
 
 fn condensed<T: FromCondensed>(
@@ -271,9 +281,6 @@ fn condensed<T: FromCondensed>(
         .items
         .into_iter()
         .flatten()
-        .map(|item| ObjectUpdate {
-            kind: watch,
-            object: T::from_api(T::to_api(item)).into(),
-        })
+        .filter_map(|item| update(watch, T::from_api(T::to_api(item)).into()))
         .collect())
 }

@@ -23,8 +23,8 @@ pub use service::{
     SERVICE_NAME_LABEL,
 };
 pub use workload::{
-    CronJob, DaemonSet, Deployment, Job, ReplicaSet, Replicas, ReplicationController,
-    StatefulSet, WorkloadKind, WorkloadRef,
+    CronJob, DaemonSet, Deployment, Job, ReplicaSet, Replicas, ReplicationController, StatefulSet,
+    WorkloadKind, WorkloadRef,
 };
 
 use crate::intern::{Intern, Interner};

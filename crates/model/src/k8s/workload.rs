@@ -200,7 +200,13 @@ macro_rules! intern_with_selector {
         }
     )*};
 }
-intern_with_selector!(ReplicationController, ReplicaSet, Deployment, DaemonSet, Job);
+intern_with_selector!(
+    ReplicationController,
+    ReplicaSet,
+    Deployment,
+    DaemonSet,
+    Job
+);
 
 impl Intern for StatefulSet {
     fn intern(&mut self, i: &mut Interner) {
