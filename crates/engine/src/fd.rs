@@ -104,13 +104,13 @@ impl L4Proto {
         }
     }
 
-    /// From the driver's SCAP_L4_* values (in fd lists).
+    /// From the SCAP_L4_* values of fd lists (0 unknown, 1 not a socket, 2 TCP, ...).
     pub fn from_scap(v: u8) -> L4Proto {
         match v {
-            1 => L4Proto::Tcp,
-            2 => L4Proto::Udp,
-            3 => L4Proto::Icmp,
-            4 => L4Proto::Raw,
+            2 => L4Proto::Tcp,
+            3 => L4Proto::Udp,
+            4 => L4Proto::Icmp,
+            5 => L4Proto::Raw,
             _ => L4Proto::Unknown,
         }
     }

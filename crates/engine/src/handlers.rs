@@ -232,13 +232,16 @@ fn handle_exit<'a>(
             ctx.io = Some(Io { dir, bytes: n as u64 });
             ctx.data = ev.param_index("data").and_then(|i| ev.param(i));
         }
-        // sendto/recvfrom/sendmsg/recvmsg on unconnected sockets carry the peer.
-        if let Some(i) = ev.param_index("tuple") {
-            if let Some(SockTuple::Ip { sip, sport, dip, dport }) = ev.socktuple(i) {
+        // sendto/recvfrom/sendmsg/recvmsg on unconnected (datagram) sockets name the peer
+        // of each datagram: the fd takes that tuple from then on, as in sysdig.
+        if let Some(st) = args.find("tuple", |e, i| e.socktuple(i)) {
+            if let SockTuple::Ip { sip, sport, dip, dport } = st {
                 let t = IpTuple { cip: sip, cport: sport, sip: dip, sport: dport };
                 if let Some(f) = lookup_fd_mut(engine, ev.tid, fd) {
-                    if f.tuple.is_none() {
-                        f.set_tuple(t, Role::Unknown);
+                    if f.tuple != Some(t) {
+                        let role = f.role;
+                        f.set_tuple(t, role);
+                        f.l4proto = L4Proto::Udp;
                         ctx.fd = Some(f.clone());
                     }
                 }
