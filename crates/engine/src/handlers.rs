@@ -234,8 +234,8 @@ fn handle_exit<'a>(
         }
         // sendto/recvfrom/sendmsg/recvmsg on unconnected (datagram) sockets name the peer
         // of each datagram: the fd takes that tuple from then on, as in sysdig.
-        if let Some(st) = args.find("tuple", |e, i| e.socktuple(i)) {
-            if let SockTuple::Ip { sip, sport, dip, dport } = st {
+        if let Some(SockTuple::Ip { sip, sport, dip, dport }) = args.find("tuple", |e, i| e.socktuple(i)) {
+            {
                 let t = IpTuple { cip: sip, cport: sport, sip: dip, sport: dport };
                 if let Some(f) = lookup_fd_mut(engine, ev.tid, fd) {
                     if f.tuple != Some(t) {
@@ -305,13 +305,11 @@ fn handle_exit<'a>(
         Handler::Clone => on_clone(engine, ev, res),
         Handler::Execve => on_execve(engine, ev, res),
         Handler::ProcExit => on_procexit(engine, ev.tid),
-        Handler::Chdir => {
-            if res == Some(0) {
-                if let Some(path) = args.str("path") {
-                    let t = engine.threads.get_mut(&ev.tid).unwrap();
-                    let cwd = join_path(&t.cwd, &path);
-                    t.cwd = Arc::from(cwd.as_str());
-                }
+        Handler::Chdir if res == Some(0) => {
+            if let Some(path) = args.str("path") {
+                let t = engine.threads.get_mut(&ev.tid).unwrap();
+                let cwd = join_path(&t.cwd, &path);
+                t.cwd = Arc::from(cwd.as_str());
             }
         }
         Handler::Fchdir => {
@@ -580,7 +578,7 @@ fn on_clone(engine: &mut Engine, ev: &EventRef, res: Option<i64>) {
     let i64p = |name: &str| ev.param_index(name).and_then(|i| ev.i64(i));
     // The child's exit (res 0) carries the child's view; the parent's carries the parent's.
     let child_tid = if res == 0 { ev.tid } else { res };
-    if res > 0 && engine.threads.get(&child_tid).is_some_and(|t| t.image.comm.len() > 0) {
+    if res > 0 && engine.threads.get(&child_tid).is_some_and(|t| !t.image.comm.is_empty()) {
         return; // the child already reported itself
     }
     let flags = ev.param_index("flags").and_then(|i| ev.u64(i)).unwrap_or(0);

@@ -67,7 +67,7 @@ pub fn run(args: ReadArgs) -> ExitCode {
                 break;
             }
         }
-        if progress && session.engine.stats.events % 65536 == 0 && last_report.elapsed() > Duration::from_millis(500) {
+        if progress && session.engine.stats.events.is_multiple_of(65536) && last_report.elapsed() > Duration::from_millis(500) {
             last_report = Instant::now();
             eprint!(
                 "\rkinsight: {} events, {} MiB decoded{}",
