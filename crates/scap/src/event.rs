@@ -155,7 +155,7 @@ impl<'a> EventRef<'a> {
 
     /// True for enter events (even codes), false for exit events.
     pub fn is_enter(&self) -> bool {
-        self.etype % 2 == 0
+        self.etype & 1 == 0
     }
 
     /// The bytes of parameter `i`, or None if the event has fewer parameters.

@@ -114,7 +114,7 @@ impl<R: Read> ScapReader<R> {
         }
         let bt = u32::from_le_bytes(hdr[..4].try_into().unwrap());
         let len = u32::from_le_bytes(hdr[4..].try_into().unwrap());
-        if len < 12 || len > MAX_BLOCK_LEN {
+        if !(12..=MAX_BLOCK_LEN).contains(&len) {
             return Err(ScapError::new(self.offset, Some(bt), ErrorKind::BadBlockLength(len)));
         }
         Ok(Some((bt, len)))

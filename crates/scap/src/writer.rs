@@ -17,6 +17,10 @@
 //!   with its parameter count, so no reader has to guess the count from the event table.
 //!   Events flagged `LARGE_PAYLOAD` in the table (32-bit parameter lengths) go into
 //!   `EV_V2_LARGE` / `EVF_V2_LARGE` (0x221 / 0x222) as libs writes them.
+//!
+//! What is written is what the caller gives: fds of kinds newer than sysdig 0.29.3 (memfd,
+//! pidfd) are kept, and sysdig 0.29.3 then refuses the fd list ("wrong fd type"); newer libs
+//! read it.
 
 use crate::block::{self, FdDetail, FdKind, FdList, Interface, MachineInfo, ThreadInfo, UserList};
 use crate::event::{EventRef, HEADER_LEN, MAX_PARAMS};
@@ -121,8 +125,7 @@ impl Put for Vec<u8> {
         at
     }
     fn patch_len32(&mut self, at: usize, counted_from: usize) -> io::Result<()> {
-        let len = u32::try_from(self.len() - counted_from)
-            .map_err(|_| invalid("entry longer than 4 GiB".into()))?;
+        let len = u32::try_from(self.len() - counted_from).map_err(|_| invalid("entry longer than 4 GiB".into()))?;
         self[at..at + 4].copy_from_slice(&len.to_le_bytes());
         Ok(())
     }
@@ -204,8 +207,8 @@ impl<W: Write> ScapWriter<W> {
             // The entry length counts the bytes after itself.
             let len_at = self.block.reserve_len32();
             let name = iface.name.as_bytes();
-            let name_len = u16::try_from(name.len())
-                .map_err(|_| invalid(format!("interface name of {} bytes", name.len())))?;
+            let name_len =
+                u16::try_from(name.len()).map_err(|_| invalid(format!("interface name of {} bytes", name.len())))?;
             match (iface.addr, iface.netmask) {
                 (IpAddr::V4(addr), IpAddr::V4(mask)) => {
                     self.block.put_u16(IFACE_IPV4);
@@ -222,10 +225,7 @@ impl<W: Write> ScapWriter<W> {
                     self.block.extend_from_slice(&[0; 16]);
                 }
                 _ => {
-                    return Err(invalid(format!(
-                        "interface {}: address and netmask of different families",
-                        iface.name
-                    )))
+                    return Err(invalid(format!("interface {}: address and netmask of different families", iface.name)))
                 }
             }
             self.block.put_u64(0); // link speed
@@ -358,6 +358,7 @@ impl<W: Write> ScapWriter<W> {
                     | FdKind::Unknown,
                     _,
                 ) => return Err(mismatch()),
+                // Every other kind (files, directories, pipes, event fds, ...) has a name only.
                 (_, FdDetail::Name(name)) => b.put_lbytes16("fd name", name.as_bytes())?,
                 (_, _) => return Err(mismatch()),
             }

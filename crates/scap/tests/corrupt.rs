@@ -119,13 +119,21 @@ impl Rng {
     }
 }
 
-fn load(relative: &str) -> Option<(String, Vec<u8>, Vec<BlockSpan>, Vec<(u64, u16)>)> {
+/// An intact trace, decompressed, with its blocks and its events.
+struct Trace {
+    name: String,
+    bytes: Vec<u8>,
+    spans: Vec<BlockSpan>,
+    reference: Vec<(u64, u16)>,
+}
+
+fn load(relative: &str) -> Option<Trace> {
     let path = trace(relative)?;
     let bytes = decompressed(&path);
     let spans = walk_blocks(&bytes);
     let reference = reference_events(&bytes);
     assert_eq!(reference.len(), spans.iter().filter(|s| s.is_event()).count());
-    Some((relative.to_string(), bytes, spans, reference))
+    Some(Trace { name: relative.to_string(), bytes, spans, reference })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -147,18 +155,28 @@ fn truncated_captures_deliver_every_complete_event_then_fail_at_the_cut_block() 
         }
     }
     for relative in ["examples/ex4_php_1.scap", "libs/sample.scap"] {
-        let Some((name, bytes, spans, reference)) = load(relative) else { return };
+        let Some(Trace { name, bytes, spans, reference }) = load(relative) else { return };
         // Section header, machine info, interface list, user list and into the process list.
         let first_blocks_end = spans[4].offset + 600;
         for cut in 0..first_blocks_end {
-            check(&format!("{name} cut at {cut}"), &read_plain(&bytes[..cut]), &after_truncation(&spans, cut), &reference);
+            check(
+                &format!("{name} cut at {cut}"),
+                &read_plain(&bytes[..cut]),
+                &after_truncation(&spans, cut),
+                &reference,
+            );
             cuts_checked += 1;
         }
         // Around the first event blocks: inside headers, bodies and trailers.
         let first_event = spans.iter().position(|s| s.is_event()).unwrap();
         let from = spans[first_event - 1].offset;
         for cut in from..spans[first_event + 3].end() {
-            check(&format!("{name} cut at {cut}"), &read_plain(&bytes[..cut]), &after_truncation(&spans, cut), &reference);
+            check(
+                &format!("{name} cut at {cut}"),
+                &read_plain(&bytes[..cut]),
+                &after_truncation(&spans, cut),
+                &reference,
+            );
             cuts_checked += 1;
         }
     }
@@ -168,11 +186,11 @@ fn truncated_captures_deliver_every_complete_event_then_fail_at_the_cut_block() 
 /// A whole trace, every 997th byte, and deep cuts in the large one.
 #[test]
 fn truncated_anywhere_in_a_whole_trace() {
-    let Some((name, bytes, spans, reference)) = load("libs/sample.scap") else { return };
+    let Some(Trace { name, bytes, spans, reference }) = load("libs/sample.scap") else { return };
     for cut in (0..bytes.len()).step_by(997) {
         check(&format!("{name} cut at {cut}"), &read_plain(&bytes[..cut]), &after_truncation(&spans, cut), &reference);
     }
-    let Some((name, bytes, spans, reference)) = load("bencer/k8s_backend_capture.scap") else { return };
+    let Some(Trace { name, bytes, spans, reference }) = load("bencer/k8s_backend_capture.scap") else { return };
     let mut rng = Rng(0x5eed_0001);
     for _ in 0..6 {
         let cut = rng.below(bytes.len());
@@ -185,12 +203,14 @@ fn truncated_anywhere_in_a_whole_trace() {
 /// block, and every event before it must have been delivered.
 #[test]
 fn flipped_bytes_inside_event_blocks() {
-    for (relative, seed) in [("examples/ex4_php_1.scap", 11), ("libs/sample.scap", 12), ("falco/psp_privileged.scap", 13)] {
-        let Some((name, bytes, spans, reference)) = load(relative) else { return };
+    for (relative, seed) in
+        [("examples/ex4_php_1.scap", 11), ("libs/sample.scap", 12), ("falco/psp_privileged.scap", 13)]
+    {
+        let Some(Trace { name, bytes, spans, reference }) = load(relative) else { return };
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ seed);
         let event_blocks: Vec<usize> = (0..spans.len()).filter(|&i| spans[i].is_event()).collect();
         let (mut harmless, mut failed) = (0, 0);
-        for _ in 0..400 {
+        for _ in 0..250 {
             let index = event_blocks[rng.below(event_blocks.len())];
             let span = spans[index];
             let at = span.offset + rng.below(span.len);
@@ -216,12 +236,16 @@ fn flipped_bytes_inside_event_blocks() {
                     harmless += 1;
                     let all = events_in(&spans, spans.iter().take_while(|s| s.end() <= end).count());
                     // A flip of the block type may turn the event into a block of another kind.
-                    assert!(run.events.len() == all || run.events.len() == all - 1, "{what}: {} events", run.events.len());
+                    assert!(
+                        run.events.len() == all || run.events.len() == all - 1,
+                        "{what}: {} events",
+                        run.events.len()
+                    );
                 }
             }
         }
         eprintln!("{name}: {failed} flips detected, {harmless} harmless");
-        assert!(failed > 50 && harmless > 50, "{name}: {failed} detected, {harmless} harmless");
+        assert!(failed > 30 && harmless > 30, "{name}: {failed} detected, {harmless} harmless");
     }
 }
 
@@ -235,7 +259,7 @@ fn with_block_len(bytes: &[u8], span: BlockSpan, len: u32) -> Vec<u8> {
 #[test]
 fn impossible_and_wrong_block_lengths() {
     for relative in ["examples/ex4_php_1.scap", "libs/sample.scap"] {
-        let Some((name, bytes, spans, reference)) = load(relative) else { return };
+        let Some(Trace { name, bytes, spans, reference }) = load(relative) else { return };
         let first_event = spans.iter().position(|s| s.is_event()).unwrap();
         // Metadata blocks (machine info, process list, first fd list) and event blocks early,
         // in the middle and last.
@@ -254,7 +278,10 @@ fn impossible_and_wrong_block_lengths() {
                     _ if index == spans.len() - 1 && len > original => {
                         assert!(matches!(kind, ErrorKind::Truncated { .. }), "{what}: {kind:?}")
                     }
-                    _ => assert!(matches!(kind, ErrorKind::TrailerMismatch { header, .. } if *header == len), "{what}: {kind:?}"),
+                    _ => assert!(
+                        matches!(kind, ErrorKind::TrailerMismatch { header, .. } if *header == len),
+                        "{what}: {kind:?}"
+                    ),
                 }
             }
         }
@@ -263,7 +290,7 @@ fn impossible_and_wrong_block_lengths() {
 
 #[test]
 fn mismatched_trailers() {
-    let Some((name, bytes, spans, reference)) = load("examples/ex0_nginx_v1.scap") else { return };
+    let Some(Trace { name, bytes, spans, reference }) = load("examples/ex0_nginx_v1.scap") else { return };
     let mut rng = Rng(77);
     for _ in 0..40 {
         let index = 1 + rng.below(spans.len() - 1);
@@ -297,7 +324,7 @@ fn files_of_zeros_and_empty_files_are_not_captures() {
 /// never written (zeros), from a block boundary or from the middle of a block.
 #[test]
 fn zeros_after_the_last_written_block() {
-    let Some((name, bytes, spans, reference)) = load("examples/ex4_php_1.scap") else { return };
+    let Some(Trace { name, bytes, spans, reference }) = load("examples/ex4_php_1.scap") else { return };
     for index in [3, 4, 10, spans.len() / 3, spans.len() - 2] {
         let span = spans[index];
         for zeros_from in [span.offset, span.offset + 4, span.offset + 9, span.end() - 4] {
@@ -343,7 +370,7 @@ fn gzip_streams_cut_in_the_middle() {
         for cut in cuts {
             let what = format!("{relative}: gzip cut at {cut} of {}", gz.len());
             let available = gunzip_prefix(&gz[..cut]);
-            assert!(available.len() < bytes.len() && bytes.starts_with(&available), "{what}");
+            assert!(bytes.starts_with(&available), "{what}");
             let run = read_any(gz[..cut].to_vec());
             let mut expected = after_truncation(&spans, available.len());
             let block_start = spans.iter().take_while(|s| s.end() <= available.len()).last().map_or(0, |s| s.end());
@@ -364,7 +391,7 @@ fn gzip_streams_cut_in_the_middle() {
 /// or reads to the end; reading after an error does not panic either.
 #[test]
 fn reading_on_after_an_error_does_not_panic() {
-    let Some((_, bytes, spans, _)) = load("libs/sample.scap") else { return };
+    let Some(Trace { bytes, spans, .. }) = load("libs/sample.scap") else { return };
     let mut rng = Rng(4242);
     for _ in 0..200 {
         let mut damaged = bytes[..spans[spans.len() / 4].end()].to_vec();

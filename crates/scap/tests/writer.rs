@@ -8,9 +8,7 @@ mod common;
 use common::*;
 use kinsight_scap::block::{EVF_V2, EV_V2, EV_V2_LARGE};
 use kinsight_scap::table::{self, code};
-use kinsight_scap::{
-    Block, Compression, FdDetail, FdInfo, FdKind, FdList, ScapReader, ScapWriter, ThreadInfo,
-};
+use kinsight_scap::{Block, Compression, FdDetail, FdInfo, FdKind, FdList, ScapReader, ScapWriter, ThreadInfo};
 use std::io::{Cursor, ErrorKind};
 use std::path::Path;
 use std::process::Command;
@@ -140,6 +138,7 @@ fn written_blocks_are_padded_and_trailed_and_events_use_v2_layout() {
         let event_len = u32::from_le_bytes(body[16..20].try_into().unwrap()) as usize;
         let nparams = u32::from_le_bytes(body[22..26].try_into().unwrap()) as usize;
         assert_eq!(nparams, ev.nparams());
+        assert!(ev.has_nparams());
         let values: usize = (0..nparams).map(|i| ev.param(i).unwrap().len()).sum();
         assert_eq!(event_len, 26 + 2 * nparams + values);
         // Padding plus header (8), cpu (2) and trailer (4).
@@ -155,7 +154,8 @@ fn raw_events_round_trip_with_16_and_32_bit_lengths() {
     let size = 4096u32.to_le_bytes();
     let res = (-2i64).to_le_bytes();
     let big_json: Vec<u8> = {
-        let mut j = format!("{{\"container\":{{\"id\":\"0123456789ab\",\"env\":\"{}\"}}}}", "x".repeat(100_000)).into_bytes();
+        let mut j =
+            format!("{{\"container\":{{\"id\":\"0123456789ab\",\"env\":\"{}\"}}}}", "x".repeat(100_000)).into_bytes();
         j.push(0);
         j
     };
@@ -206,6 +206,157 @@ fn flagged_events_go_to_evf_blocks() {
     assert_eq!((copy.cpu, copy.flags, copy.ts, copy.tid, copy.param(0)), (2, 0x8000_0001, 10, 5, ev.param(0)));
 }
 
+/// Every fd kind and detail, interfaces of both families, users and groups, threads with and
+/// without loginuid: what is written reads back equal.
+#[test]
+fn metadata_of_every_kind_round_trips() {
+    use kinsight_scap::block::{GroupInfo, UserInfo};
+    use kinsight_scap::{Interface, MachineInfo, UserList};
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+    let v6 = |last: u8| {
+        let mut a = [0u8; 16];
+        a[0] = 0x20;
+        a[1] = 0x01;
+        a[15] = last;
+        a
+    };
+    let named = |fd: i64, kind: FdKind, name: &str| FdInfo {
+        fd,
+        ino: fd as u64 * 10,
+        kind,
+        detail: FdDetail::Name(name.into()),
+    };
+    let fds = FdList {
+        tid: 1234,
+        fds: vec![
+            named(0, FdKind::File, "/dev/null"),
+            named(1, FdKind::Directory, "/tmp"),
+            FdInfo {
+                fd: 2,
+                ino: 0,
+                kind: FdKind::Ipv4Sock,
+                detail: FdDetail::Ipv4 { sip: [10, 0, 0, 1], dip: [10, 0, 0, 2], sport: 43210, dport: 80, l4proto: 6 },
+            },
+            FdInfo {
+                fd: 3,
+                ino: 0,
+                kind: FdKind::Ipv6Sock,
+                detail: FdDetail::Ipv6 { sip: v6(1), dip: v6(2), sport: 5353, dport: 53, l4proto: 17 },
+            },
+            FdInfo {
+                fd: 4,
+                ino: 0,
+                kind: FdKind::Ipv4ServSock,
+                detail: FdDetail::Ipv4Server { ip: [0; 4], port: 8080, l4proto: 6 },
+            },
+            FdInfo {
+                fd: 5,
+                ino: 0,
+                kind: FdKind::Ipv6ServSock,
+                detail: FdDetail::Ipv6Server { ip: v6(0), port: 443, l4proto: 6 },
+            },
+            named(6, FdKind::Fifo, "pipe:[1234]"),
+            FdInfo {
+                fd: 7,
+                ino: 77,
+                kind: FdKind::UnixSock,
+                detail: FdDetail::Unix { source: 0xffff_8800_0000_0001, dest: 0, path: "/run/docker.sock".into() },
+            },
+            named(8, FdKind::Event, ""),
+            named(9, FdKind::Unsupported, "anon_inode:[perf_event]"),
+            named(10, FdKind::SignalFd, ""),
+            named(11, FdKind::EventPoll, ""),
+            named(12, FdKind::Inotify, ""),
+            named(13, FdKind::TimerFd, ""),
+            named(14, FdKind::Netlink, ""),
+            FdInfo {
+                fd: 15,
+                ino: 5,
+                kind: FdKind::FileV2,
+                detail: FdDetail::File { open_flags: 0x8241, name: "/var/log/x".into() },
+            },
+            named(16, FdKind::Bpf, "anon_inode:bpf-map"),
+            named(17, FdKind::UserFaultFd, ""),
+            named(18, FdKind::IoUring, ""),
+            named(19, FdKind::MemFd, "memfd:jit"),
+            named(20, FdKind::PidFd, "anon_inode:[pidfd]"),
+            FdInfo { fd: 21, ino: 0, kind: FdKind::Unknown, detail: FdDetail::None },
+        ],
+    };
+    let interfaces = vec![
+        Interface {
+            name: "lo".into(),
+            addr: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            netmask: IpAddr::V4(Ipv4Addr::new(255, 0, 0, 0)),
+        },
+        Interface {
+            name: "eth0".into(),
+            addr: IpAddr::V6(Ipv6Addr::from(v6(9))),
+            netmask: IpAddr::V6(Ipv6Addr::from([0xff; 16])),
+        },
+    ];
+    let users = UserList {
+        users: vec![UserInfo { uid: 0, gid: 0, name: "root".into(), home: "/root".into(), shell: "/bin/bash".into() }],
+        groups: vec![GroupInfo { gid: 0, name: "root".into() }, GroupInfo { gid: 65534, name: "nogroup".into() }],
+    };
+    let threads = vec![
+        ThreadInfo {
+            tid: 1234,
+            pid: 1234,
+            ptid: 1,
+            sid: 1234,
+            vpgid: 1234,
+            comm: "nginx".into(),
+            exe: "nginx: master process".into(),
+            exepath: "/usr/sbin/nginx".into(),
+            args: b"-g\0daemon off;\0".to_vec(),
+            cwd: "/".into(),
+            fdlimit: 1024,
+            flags: 0x2000,
+            uid: 0,
+            gid: 0,
+            vmsize_kb: 10_000,
+            vmrss_kb: 2_000,
+            vmswap_kb: 0,
+            pfmajor: 3,
+            pfminor: 400,
+            env: b"PATH=/usr/bin\0HOME=/root\0".to_vec(),
+            vtid: 1,
+            vpid: 1,
+            cgroups: b"cpu=/docker/abc\0memory=/docker/abc\0".to_vec(),
+            root: "/".into(),
+            loginuid: Some(u32::MAX),
+        },
+        ThreadInfo {
+            tid: 1235,
+            pid: 1234,
+            comm: "nginx".into(),
+            vtid: -1,
+            vpid: -1,
+            sid: -1,
+            vpgid: -1,
+            loginuid: None,
+            ..Default::default()
+        },
+    ];
+    let machine = MachineInfo { num_cpus: 8, memory_bytes: 16 << 30, max_pid: 4_194_304, hostname: "node-1".into() };
+
+    let mut writer = ScapWriter::new(Vec::new()).unwrap();
+    writer.write_machine_info(&machine).unwrap();
+    writer.write_interface_list(&interfaces).unwrap();
+    writer.write_user_list(&users).unwrap();
+    writer.write_process_list(&threads).unwrap();
+    writer.write_fd_list(&fds).unwrap();
+    let mut reader = reader_of(writer.finish().unwrap());
+    assert!(matches!(reader.next_block().unwrap(), Some(Block::MachineInfo(m)) if m == machine));
+    assert!(matches!(reader.next_block().unwrap(), Some(Block::InterfaceList(i)) if i == interfaces));
+    assert!(matches!(reader.next_block().unwrap(), Some(Block::UserList(u)) if u == users));
+    assert!(matches!(reader.next_block().unwrap(), Some(Block::ProcessList(t)) if t == threads));
+    assert!(matches!(reader.next_block().unwrap(), Some(Block::FdList(f)) if f == fds));
+    assert!(reader.next_block().unwrap().is_none());
+}
+
 #[test]
 fn values_that_do_not_fit_the_layout_are_refused() {
     let mut writer = ScapWriter::new(Vec::new()).unwrap();
@@ -214,7 +365,10 @@ fn values_that_do_not_fit_the_layout_are_refused() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.to_string().contains("16-bit"), "{err}");
     let many: Vec<&[u8]> = vec![b"x"; 49];
-    assert_eq!(writer.write_raw_event(0, 1, 1, code::SYSCALL_OPEN_X, &many).unwrap_err().kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        writer.write_raw_event(0, 1, 1, code::SYSCALL_OPEN_X, &many).unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
 
     let mismatched = FdList {
         tid: 1,
@@ -312,7 +466,9 @@ fn sysdig_reads_large_payload_events() {
     while let Some(block) = reader.next_block().unwrap() {
         match block {
             Block::Event(ev) if ev.etype == code::CONTAINER_JSON_E => {
-                writer.write_raw_event(ev.cpu, ev.ts, ev.tid, code::CONTAINER_JSON_2_E, &[ev.param(0).unwrap()]).unwrap();
+                writer
+                    .write_raw_event(ev.cpu, ev.ts, ev.tid, code::CONTAINER_JSON_2_E, &[ev.param(0).unwrap()])
+                    .unwrap();
                 converted += 1;
             }
             other => {

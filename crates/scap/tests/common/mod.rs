@@ -10,9 +10,8 @@ use std::path::{Path, PathBuf};
 /// None (and a notice on stderr) when it is absent, so that the tests skip instead of failing
 /// on machines without the data.
 pub fn traces_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("KINSIGHT_TRACES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/traces"));
+    let dir =
+        std::env::var_os("KINSIGHT_TRACES").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/work/shared/traces"));
     if dir.is_dir() {
         Some(dir)
     } else {
@@ -118,8 +117,7 @@ pub fn block_type_name(bt: u32) -> &'static str {
 
 /// Is `program` on PATH?
 pub fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+    std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 /// A path in the temp directory unique to this process and `name`; removed on drop.
