@@ -12,9 +12,10 @@ SRC=../shared/traces/bencer/k8s_backend_capture.scap
 BIG="$OUT/k8s_x${TIMES}.scap"
 
 cargo build --release -q -p kinsight -p kinsight-scap --example repeat_trace
-K=target/release/kinsight
+TD=${CARGO_TARGET_DIR:-target}
+K=$TD/release/kinsight
 if [ ! -s "$BIG" ]; then
-    target/release/examples/repeat_trace "$SRC" "$BIG" --times "$TIMES"
+    $TD/release/examples/repeat_trace "$SRC" "$BIG" --times "$TIMES"
 fi
 EVENTS=$("$K" read "$BIG" --view events | wc -l)
 echo "input: $BIG, $(du -h "$BIG" | cut -f1), $EVENTS events"

@@ -1,7 +1,6 @@
 //! File descriptors: what each open fd of a process refers to.
 
 use kinsight_scap::{FdDetail, FdInfo, FdKind};
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -191,7 +190,7 @@ pub fn tuple_name(t: &IpTuple) -> String {
 /// The fds of one process (threads share it).
 #[derive(Clone, Debug, Default)]
 pub struct FdTable {
-    pub fds: HashMap<i64, Fd>,
+    pub fds: rustc_hash::FxHashMap<i64, Fd>,
 }
 
 /// An fd of the initial fd list, converted.

@@ -43,6 +43,9 @@ pub(crate) struct Dispatch {
     /// Events that happen to a thread between a syscall's enter and exit (context
     /// switches, signal deliveries, procinfo samples) and must not unpair them.
     transparent: Vec<bool>,
+    /// Enter events whose exit handler may read their arguments (a path, an address, a
+    /// tuple): only these are copied aside. Plain reads and writes need only their fd.
+    keep_enter: Vec<bool>,
 }
 
 
@@ -51,6 +54,9 @@ impl Dispatch {
         let mut d = Dispatch::default();
         for info in table::EVENT_TABLE.iter() {
             d.handler.push(handler_for(info.name));
+            let handler = *d.handler.last().unwrap();
+            let names_peer = info.params.iter().any(|p| matches!(p.name, "tuple" | "addr" | "name" | "path"));
+            d.keep_enter.push(handler != Handler::None || names_peer);
             d.transparent.push(
                 info.flags.contains(EventFlags::SKIPPARSERESET)
                     || info.category.kind() == Category::SCHEDULER
@@ -152,7 +158,9 @@ pub(crate) fn handle<'a>(engine: &mut Engine, ev: &EventRef<'a>) -> EventCtx<'a>
         if let Some(t) = engine.threads.get_mut(&ev.tid) {
             t.pending = Some(pending);
             t.pending_raw.clear();
-            t.pending_raw.extend_from_slice(ev.bytes());
+            if engine.handlers.keep_enter.get(code).copied().unwrap_or(false) {
+                t.pending_raw.extend_from_slice(ev.bytes());
+            }
         }
         return ctx;
     }
@@ -169,13 +177,15 @@ pub(crate) fn handle<'a>(engine: &mut Engine, ev: &EventRef<'a>) -> EventCtx<'a>
             None
         }
     };
-    let enter = pending.and_then(|p| EventRef::parse(&raw, p.has_nparams).ok());
+    let enter = pending.filter(|_| !raw.is_empty()).and_then(|p| EventRef::parse(&raw, p.has_nparams).ok());
     let args = Args { exit: ev, enter: enter.as_ref() };
     handle_exit(engine, ev, &args, handler, io_dir, pending, &mut ctx);
     // Give the buffer back for the thread's next syscall.
-    if let Some(t) = engine.threads.get_mut(&ev.tid) {
-        if t.pending_raw.capacity() == 0 {
-            t.pending_raw = raw;
+    if raw.capacity() > 0 {
+        if let Some(t) = engine.threads.get_mut(&ev.tid) {
+            if t.pending_raw.capacity() == 0 {
+                t.pending_raw = raw;
+            }
         }
     }
     ctx

@@ -19,6 +19,7 @@ pub use thread::{ProcessImage, Thread};
 
 use kinsight_model::{Cluster, ContainerInfo};
 use kinsight_scap::{Block, EventRef, Interface, MachineInfo};
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -87,9 +88,10 @@ pub struct EngineStats {
 /// Threads, fds, containers and the cluster, as the events so far describe them.
 #[derive(Default)]
 pub struct Engine {
-    threads: HashMap<i64, Thread>,
+    // Integer keys looked up several times per event: a fast non-cryptographic hash.
+    threads: FxHashMap<i64, Thread>,
     /// Fd tables by process id (threads of a process share one).
-    fd_tables: HashMap<i64, FdTable>,
+    fd_tables: FxHashMap<i64, FdTable>,
     /// Kubernetes objects and container metadata.
     pub cluster: Cluster,
     pub machine: Option<MachineInfo>,

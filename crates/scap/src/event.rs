@@ -31,8 +31,8 @@ pub struct EventRef<'a> {
     nparams: u8,
     /// The header carries the parameter count (false for events of old blocks).
     has_nparams: bool,
-    /// Start offset of each parameter value in `data`, plus the end of the last one.
-    offsets: [u32; MAX_PARAMS + 1],
+    /// Parameter lengths are 4 bytes wide (large-payload events of V2 blocks), else 2.
+    wide_lengths: bool,
     data: &'a [u8],
 }
 
@@ -109,13 +109,11 @@ impl<'a> EventRef<'a> {
         if nparams > MAX_PARAMS {
             return Err(format!("event type {etype} claims {nparams} parameters"));
         }
-        let mut offsets = [0u32; MAX_PARAMS + 1];
         let mut pos = hdr + nparams * width;
         if pos > len {
             return Err(format!("{nparams} parameter lengths do not fit in an event of {len} bytes"));
         }
-        for (i, slot) in offsets.iter_mut().enumerate().take(nparams) {
-            *slot = pos as u32;
+        for i in 0..nparams {
             let at = hdr + i * width;
             let plen = if large { le_u32(data, at) as usize } else { le_u16(data, at) as usize };
             pos += plen;
@@ -125,8 +123,7 @@ impl<'a> EventRef<'a> {
                 ));
             }
         }
-        offsets[nparams] = pos as u32;
-        Ok(EventRef { ts, tid, etype, cpu: 0, flags: 0, nparams: nparams as u8, has_nparams, offsets, data })
+        Ok(EventRef { ts, tid, etype, cpu: 0, flags: 0, nparams: nparams as u8, has_nparams, wide_lengths: large, data })
     }
 
     /// The raw bytes of the event, header included.
@@ -164,7 +161,23 @@ impl<'a> EventRef<'a> {
         if i >= self.nparams as usize {
             return None;
         }
-        Some(&self.data[self.offsets[i] as usize..self.offsets[i + 1] as usize])
+        // Offsets are not stored (events are small and most parameters are never read):
+        // the value starts after the lengths array and the values before it. `parse`
+        // checked that every value lies inside the event.
+        let hdr = if self.has_nparams { HEADER_LEN } else { HEADER_LEN_V1 };
+        let n = self.nparams as usize;
+        let len_at = |k: usize| -> usize {
+            if self.wide_lengths {
+                le_u32(self.data, hdr + k * 4) as usize
+            } else {
+                le_u16(self.data, hdr + k * 2) as usize
+            }
+        };
+        let mut start = hdr + n * if self.wide_lengths { 4 } else { 2 };
+        for k in 0..i {
+            start += len_at(k);
+        }
+        Some(&self.data[start..start + len_at(i)])
     }
 
     #[inline]

@@ -34,6 +34,9 @@ pub struct ScapReader<R> {
     section: SectionHeader,
     buf: Vec<u8>,
     events: u64,
+    /// Bytes of the input buffer that hold the block returned last (decoded in place) and
+    /// are released when the next block is asked for.
+    consume_pending: usize,
 }
 
 impl ScapReader<Box<dyn BufRead + Send>> {
@@ -62,10 +65,10 @@ impl ScapReader<Box<dyn BufRead + Send>> {
     }
 }
 
-impl<R: Read> ScapReader<R> {
+impl<R: BufRead> ScapReader<R> {
     /// Reads the first section header; fails if the stream is not a capture.
     pub fn new(input: R) -> Result<Self> {
-        let mut r = ScapReader { input, offset: 0, section: SectionHeader::default(), buf: Vec::new(), events: 0 };
+        let mut r = ScapReader { input, offset: 0, section: SectionHeader::default(), buf: Vec::new(), events: 0, consume_pending: 0 };
         let not_scap = || ScapError::new(0, None, ErrorKind::NotScap);
         match r.read_header() {
             Ok(Some((SHB, len))) => {
@@ -170,8 +173,42 @@ impl<R: Read> ScapReader<R> {
         Ok(SectionHeader { major, minor, options_len: (self.buf.len() - 16) as u32 })
     }
 
+    /// A whole, well-framed event block at the front of the input buffer: (type, length).
+    fn buffered_event_block(&mut self) -> Option<(u32, usize, block::EventBlockLayout)> {
+        let avail = self.input.fill_buf().ok()?;
+        if avail.len() < 8 {
+            return None;
+        }
+        let bt = u32::from_le_bytes(avail[..4].try_into().unwrap());
+        let len = u32::from_le_bytes(avail[4..8].try_into().unwrap());
+        let layout = block::event_block_layout(bt)?;
+        let l = len as usize;
+        if !(12..=MAX_BLOCK_LEN).contains(&len) || avail.len() < l {
+            return None;
+        }
+        (u32::from_le_bytes(avail[l - 4..l].try_into().unwrap()) == len).then_some((bt, l, layout))
+    }
+
     /// The next block, or None at the end of the capture.
     pub fn next_block(&mut self) -> Result<Option<Block<'_>>> {
+        if self.consume_pending > 0 {
+            self.input.consume(self.consume_pending);
+            self.consume_pending = 0;
+        }
+        // Fast path: event blocks are decoded where they lie in the input buffer, without a
+        // copy. Anything unusual (a block split across buffer refills, a metadata block, a
+        // damaged frame) takes the general path below, which reports errors precisely.
+        if let Some((bt, len, layout)) = self.buffered_event_block() {
+            let at = self.offset;
+            self.offset += len as u64;
+            self.events += 1;
+            self.consume_pending = len;
+            let avail = self.input.fill_buf().map_err(|e| ScapError::new(at, Some(bt), ErrorKind::Io(e.to_string())))?;
+            let body = &avail[8..len - 4];
+            return EventRef::from_block(body, layout)
+                .map(|ev| Some(Block::Event(ev)))
+                .map_err(|msg| ScapError::new(at, Some(bt), ErrorKind::Corrupt(msg)));
+        }
         let Some((bt, len)) = self.read_header()? else {
             return Ok(None);
         };

@@ -9,7 +9,7 @@ mod common;
 
 use common::*;
 use kinsight_scap::{Block, ErrorKind, ScapError, ScapReader};
-use std::io::{Cursor, Read};
+use std::io::{BufRead, Cursor, Read};
 
 /// What reading a (possibly damaged) capture gave.
 struct Run {
@@ -18,7 +18,7 @@ struct Run {
     error: Option<ScapError>,
 }
 
-fn drain<R: Read>(reader: Result<ScapReader<R>, ScapError>) -> Run {
+fn drain<R: BufRead>(reader: Result<ScapReader<R>, ScapError>) -> Run {
     let mut events = Vec::new();
     let mut reader = match reader {
         Ok(r) => r,
