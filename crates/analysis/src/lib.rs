@@ -16,7 +16,7 @@ pub use k8s::{K8sIndex, K8sKind};
 
 use kinsight_engine::{Engine, EventCtx, EventFields};
 use kinsight_filter::Filter;
-use kinsight_scap::Block;
+use kinsight_scap::{Block, EventRef};
 
 /// One pipeline: every block goes through the engine, events that pass the filter are
 /// folded into the counters.
@@ -35,16 +35,34 @@ impl Session {
 
     /// Applies a block; returns the context of an event that passed the filter.
     pub fn apply_block<'a>(&mut self, block: &Block<'a>) -> Option<EventCtx<'a>> {
-        let ctx = self.engine.apply_block(block)?;
-        let Block::Event(ev) = block else { return None };
+        let mut passed = None;
+        self.apply_block_with(block, |_, _, ctx| passed = Some(ctx.clone()));
+        passed
+    }
+
+    /// Applies a block, keeping nothing of it but the counters: the fast path of a pass
+    /// over a capture.
+    pub fn ingest_block(&mut self, block: &Block) {
+        self.apply_block_with(block, |_, _, _| {});
+    }
+
+    /// Applies a block and calls `on_event` for each event that passes the filter, with
+    /// the state as it is right after the event.
+    pub fn apply_block_with<'a>(&mut self, block: &Block<'a>, on_event: impl FnOnce(&Session, &EventRef<'a>, &EventCtx<'a>)) {
+        let Block::Event(ev) = block else {
+            self.engine.apply_block(block);
+            return;
+        };
+        let mut ctx = EventCtx::default();
+        self.engine.process_into(ev, &mut ctx);
         if let Some(f) = &self.filter {
             if !f.matches(&EventFields::new(&self.engine, ev, &ctx)) {
                 self.filtered_out += 1;
-                return None;
+                return;
             }
         }
         self.collector.observe(&self.engine, ev, &ctx);
-        Some(ctx)
+        on_event(self, ev, &ctx);
     }
 
     /// One line per event, like `sysdig -p "%evt.num %evt.time %thread.tid %proc.name

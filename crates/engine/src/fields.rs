@@ -75,7 +75,7 @@ impl FieldSource for EventFields<'_, '_> {
     fn value(&self, field: &Field) -> Option<Value<'_>> {
         let ev = self.ev;
         let ctx = self.ctx;
-        let fd = ctx.fd.as_ref();
+        let fd = self.engine.event_fd(ctx);
         match field {
             Field::EvtType => s(ev.name()),
             Field::EvtDir => s(if ev.is_enter() { ">" } else { "<" }),

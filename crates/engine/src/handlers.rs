@@ -116,18 +116,19 @@ fn is_json_container(ev: &EventRef) -> bool {
     ev.info().is_some_and(|i| i.params.first().is_some_and(|p| p.name == "json"))
 }
 
-pub(crate) fn handle<'a>(engine: &mut Engine, ev: &EventRef<'a>) -> EventCtx<'a> {
+/// Applies one event to the state and fills `ctx` (which the caller has reset).
+pub(crate) fn handle<'a>(engine: &mut Engine, ev: &EventRef<'a>, ctx: &mut EventCtx<'a>) {
     let code = ev.etype as usize;
     let handler = engine.handlers.handler.get(code).copied().unwrap_or(Handler::None);
     let io_dir = engine.handlers.io.get(code).copied().flatten();
-    let mut ctx = EventCtx { tid: ev.tid, ..Default::default() };
+    ctx.tid = ev.tid;
 
     // Metadata events describe the world, not the thread that carries them.
     match handler {
         Handler::Container => {
             container_event(engine, ev);
             ctx.metadata_changed = true;
-            return ctx;
+            return;
         }
         Handler::K8s => {
             if let Some(json) = ev.str(0) {
@@ -136,40 +137,36 @@ pub(crate) fn handle<'a>(engine: &mut Engine, ev: &EventRef<'a>) -> EventCtx<'a>
                 }
             }
             ctx.metadata_changed = true;
-            return ctx;
+            return;
         }
         _ => {}
     }
 
-    ensure_thread(engine, ev.tid);
+    // One lookup of the thread serves the whole event: create it if unknown, then take or
+    // leave the pending enter event.
+    let thread = engine.threads.entry(ev.tid).or_insert_with(|| Thread::new(ev.tid, ev.tid));
     if engine.handlers.transparent.get(code).copied().unwrap_or(false) {
         if handler == Handler::ProcInfo {
-            ctx.cpu_pct = procinfo(engine, ev);
+            ctx.cpu_pct = procinfo(thread, ev);
         }
-        return ctx;
+        return;
     }
 
     if ev.is_enter() {
         let pending = pending_of(ev);
+        // The fd itself is looked up only when someone asks (filters, the events view):
+        // views count bytes at exit events.
         ctx.fd_num = pending.fd;
-        if let Some(fd) = pending.fd {
-            ctx.fd = lookup_fd(engine, ev.tid, fd).cloned();
+        thread.pending = Some(pending);
+        thread.pending_raw.clear();
+        if engine.handlers.keep_enter.get(code).copied().unwrap_or(false) {
+            thread.pending_raw.extend_from_slice(ev.bytes());
         }
-        if let Some(t) = engine.threads.get_mut(&ev.tid) {
-            t.pending = Some(pending);
-            t.pending_raw.clear();
-            if engine.handlers.keep_enter.get(code).copied().unwrap_or(false) {
-                t.pending_raw.extend_from_slice(ev.bytes());
-            }
-        }
-        return ctx;
+        return;
     }
 
     // Exit event: pair it with its enter event.
-    let (pending, raw) = match engine.threads.get_mut(&ev.tid) {
-        Some(t) => (t.pending.take(), std::mem::take(&mut t.pending_raw)),
-        None => (None, Vec::new()),
-    };
+    let (pending, raw) = (thread.pending.take(), std::mem::take(&mut thread.pending_raw));
     let pending = match pending {
         Some(p) if p.etype + 1 == ev.etype => Some(p),
         _ => {
@@ -179,7 +176,7 @@ pub(crate) fn handle<'a>(engine: &mut Engine, ev: &EventRef<'a>) -> EventCtx<'a>
     };
     let enter = pending.filter(|_| !raw.is_empty()).and_then(|p| EventRef::parse(&raw, p.has_nparams).ok());
     let args = Args { exit: ev, enter: enter.as_ref() };
-    handle_exit(engine, ev, &args, handler, io_dir, pending, &mut ctx);
+    handle_exit(engine, ev, &args, handler, io_dir, pending, ctx);
     // Give the buffer back for the thread's next syscall.
     if raw.capacity() > 0 {
         if let Some(t) = engine.threads.get_mut(&ev.tid) {
@@ -188,7 +185,6 @@ pub(crate) fn handle<'a>(engine: &mut Engine, ev: &EventRef<'a>) -> EventCtx<'a>
             }
         }
     }
-    ctx
 }
 
 /// Parameters of a syscall by name: from its exit event, else from its enter event.
@@ -355,10 +351,6 @@ fn exit_fd_param(ev: &EventRef) -> Option<i64> {
     let info = ev.info()?;
     let i = info.params.iter().take(ev.nparams()).skip(1).position(|p| p.ptype == ParamType::Fd)? + 1;
     ev.i64(i)
-}
-
-fn ensure_thread(engine: &mut Engine, tid: i64) {
-    engine.threads.entry(tid).or_insert_with(|| Thread::new(tid, tid));
 }
 
 fn pid_of(engine: &Engine, tid: i64) -> i64 {
@@ -673,10 +665,9 @@ fn update_memory(engine: &mut Engine, ev: &EventRef) {
 
 /// A procinfo sample: CPU ticks (1/100 s) since the previous sample of the thread, capped
 /// at 100, as sysdig's `thread.cpu`; the thread's first sample gives 0.
-fn procinfo(engine: &mut Engine, ev: &EventRef) -> Option<f64> {
+fn procinfo(t: &mut Thread, ev: &EventRef) -> Option<f64> {
     let user = ev.u64(0)?;
     let system = ev.u64(1)?;
-    let t = engine.threads.get_mut(&ev.tid)?;
     let ticks = user + system;
     let pct = if t.last_cpu_ticks != 0 { (ticks.wrapping_sub(t.last_cpu_ticks) as f64).min(100.0) } else { 0.0 };
     t.last_cpu_ticks = ticks;

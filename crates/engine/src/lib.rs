@@ -56,7 +56,8 @@ pub struct EventCtx<'a> {
     pub tid: i64,
     /// The fd number the event used, if any.
     pub fd_num: Option<i64>,
-    /// The fd as it was when the event happened (before a close removed it).
+    /// The fd as it was at an exit event (before a close removed it); None at enter
+    /// events, whose fd is still in the table (see [`Engine::event_fd`]).
     pub fd: Option<Fd>,
     /// Set for completed I/O exit events with a non-negative result.
     pub io: Option<Io>,
@@ -157,13 +158,22 @@ impl Engine {
 
     /// Applies one event and says what it did.
     pub fn process<'a>(&mut self, ev: &EventRef<'a>) -> EventCtx<'a> {
+        let mut ctx = EventCtx::default();
+        self.process_into(ev, &mut ctx);
+        ctx
+    }
+
+    /// Applies one event and writes what it did into `ctx` (reset first): the hot loop
+    /// reuses one context instead of moving a new one through every layer.
+    pub fn process_into<'a>(&mut self, ev: &EventRef<'a>, ctx: &mut EventCtx<'a>) {
         let stats = &mut self.stats;
         if stats.events == 0 {
             stats.first_ts = ev.ts;
         }
         stats.events += 1;
         stats.last_ts = stats.last_ts.max(ev.ts);
-        handlers::handle(self, ev)
+        *ctx = EventCtx::default();
+        handlers::handle(self, ev, ctx);
     }
 
     pub fn thread(&self, tid: i64) -> Option<&Thread> {
@@ -183,6 +193,14 @@ impl Engine {
         self.fd_tables.get(&pid)?.fds.get(&fd)
     }
 
+    /// The fd an event used: the one it carried, else the table's entry for its number.
+    pub fn event_fd<'s>(&'s self, ctx: &'s EventCtx) -> Option<&'s Fd> {
+        ctx.fd.as_ref().or_else(|| {
+            let pid = self.threads.get(&ctx.tid).map_or(ctx.tid, |t| t.pid);
+            self.fd(pid, ctx.fd_num?)
+        })
+    }
+
     pub fn fd_table(&self, pid: i64) -> Option<&FdTable> {
         self.fd_tables.get(&pid)
     }
@@ -199,6 +217,15 @@ impl Engine {
     /// Adds or replaces a container's metadata (live sources call this too).
     pub fn upsert_container(&mut self, info: ContainerInfo) {
         self.cluster.upsert_container(info);
+    }
+
+    /// Sets a thread's memory sizes from a live sample. Captures carry memory in events;
+    /// a live host watched without a driver refreshes it from /proc instead.
+    pub fn set_thread_memory(&mut self, tid: i64, vmsize_kb: u64, vmrss_kb: u64) {
+        if let Some(t) = self.threads.get_mut(&tid) {
+            t.vmsize_kb = vmsize_kb;
+            t.vmrss_kb = vmrss_kb;
+        }
     }
 
     pub fn user_name(&self, uid: u32) -> Option<&str> {

@@ -51,16 +51,19 @@ pub fn run(args: ReadArgs) -> ExitCode {
     let mut last_report = started;
     let mut damaged = None;
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let print_events = args.view == View::Events && args.tree.is_none();
     loop {
         match reader.next_block() {
-            Ok(Some(block)) => {
-                let ctx = session.apply_block(&block);
-                if let (View::Events, Some(ctx), kinsight_scap::Block::Event(ev)) = (args.view, ctx, &block) {
-                    if writeln!(stdout, "{}", session.event_line(ev, &ctx)).is_err() {
-                        return ExitCode::SUCCESS; // the reader went away (e.g. `| head`)
-                    }
+            Ok(Some(block)) if print_events => {
+                let mut closed = false;
+                session.apply_block_with(&block, |s, ev, ctx| {
+                    closed = writeln!(stdout, "{}", s.event_line(ev, ctx)).is_err();
+                });
+                if closed {
+                    return ExitCode::SUCCESS; // the reader went away (e.g. `| head`)
                 }
             }
+            Ok(Some(block)) => session.ingest_block(&block),
             Ok(None) => break,
             Err(e) => {
                 damaged = Some(e);

@@ -51,7 +51,8 @@ impl ScapReader<Box<dyn BufRead + Send>> {
 
     /// Wraps any byte stream, decompressing it if it starts with the gzip magic.
     pub fn from_read(input: Box<dyn Read + Send>) -> Result<Self> {
-        let mut buffered = BufReader::with_capacity(1 << 16, input);
+        // Large reads: fewer system calls per megabyte of capture.
+        let mut buffered = BufReader::with_capacity(1 << 20, input);
         let head = buffered
             .fill_buf()
             .map_err(|e| ScapError::new(0, None, ErrorKind::Io(e.to_string())))?;
