@@ -334,3 +334,22 @@ fn bad_filter_points_at_the_offending_position() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("fd.nmae") && err.contains("column 23"), "{err}");
 }
+
+/// Known sysdig 0.29.3 defect: in version-1.0 captures its csysdig `connections` view prints
+/// IPv4 addresses as mangled IPv6 text (10.0.2.15 becomes `a00:20f:...`), while `sysdig -p
+/// %fd.name` and the `topconns` chisel print them right. This test keeps the evidence: the
+/// csysdig view is mangled, our connections carry the dotted addresses sysdig's own fd.name
+/// gives for the same connection.
+#[test]
+fn csysdig_connections_view_mangles_ipv4_in_version_1_0_captures() {
+    sysdig_installed();
+    let k8s = trace("bencer/k8s_backend_capture.scap");
+    let out = Command::new("csysdig").args(["-r", &k8s, "-v", "connections", "--raw"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("a00:20f:"), "csysdig no longer mangles IPv4 here: the documented difference is gone");
+    let fd_names = sysdig(&k8s, "%fd.name", "fd.sport=4001 and evt.is_io=true");
+    assert!(fd_names.iter().any(|n| n == "10.0.2.15:33718->10.0.2.15:4001"), "sysdig's fd.name prints dotted IPv4");
+    let ours = view(&k8s, "connections");
+    assert!(ours.iter().any(|r| r["client_ip"] == "10.0.2.15" && r["client_port"] == 33718 && r["server_port"] == 4001));
+    assert!(ours.iter().all(|r| !r["client_ip"].as_str().unwrap().starts_with("a00:")));
+}
