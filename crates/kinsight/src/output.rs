@@ -11,6 +11,14 @@ fn json<T: Serialize>(rows: &T) -> String {
     s
 }
 
+/// JSON for programs, or an aligned table with `header` and one `cells` line per row.
+fn render<T: Serialize>(rows: &[T], format: Format, header: &[&str], cells: impl Fn(&T) -> Vec<String>) -> String {
+    match format {
+        Format::Json => json(&rows),
+        Format::Table => table(header, &rows.iter().map(cells).collect::<Vec<_>>()),
+    }
+}
+
 fn labels(l: &std::collections::BTreeMap<String, String>) -> String {
     l.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(", ")
 }
@@ -22,98 +30,70 @@ pub fn view(s: &Session, view: View, format: Format) -> String {
     match view {
         View::Containers => {
             let rows = views::containers(c, e, &k8s);
-            if format == Format::Json {
-                return json(&rows);
-            }
-            let cells: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        pct(r.cpu_pct),
-                        r.procs.to_string(),
-                        r.threads.to_string(),
-                        bytes(r.virt_bytes),
-                        bytes(r.res_bytes),
-                        bytes(r.file_bytes),
-                        bytes(r.net_bytes),
-                        r.kind.clone(),
-                        r.image.clone(),
-                        r.id.clone(),
-                        r.name.clone(),
-                    ]
-                })
-                .collect();
-            table(&["CPU%", "PROCS", "THREADS", "VIRT", "RES", "FILE", "NET", "ENGINE", "IMAGE", "ID", "NAME"], &cells)
+            render(&rows, format, &["CPU%", "PROCS", "THREADS", "VIRT", "RES", "FILE", "NET", "ENGINE", "IMAGE", "ID", "NAME"], |r| {
+                vec![
+                    pct(r.cpu_pct),
+                    r.procs.to_string(),
+                    r.threads.to_string(),
+                    bytes(r.virt_bytes),
+                    bytes(r.res_bytes),
+                    bytes(r.file_bytes),
+                    bytes(r.net_bytes),
+                    r.kind.clone(),
+                    r.image.clone(),
+                    r.id.clone(),
+                    r.name.clone(),
+                ]
+            })
         }
         View::Procs => {
             let rows = views::procs(c, e);
-            if format == Format::Json {
-                return json(&rows);
-            }
-            let cells: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.pid.to_string(),
-                        r.ppid.to_string(),
-                        pct(r.cpu_pct),
-                        r.user.clone(),
-                        r.threads.to_string(),
-                        bytes(r.virt_bytes),
-                        bytes(r.res_bytes),
-                        bytes(r.file_bytes),
-                        bytes(r.net_bytes),
-                        r.container_id.clone().unwrap_or_else(|| "host".into()),
-                        r.cmdline.clone(),
-                    ]
-                })
-                .collect();
-            table(&["PID", "PPID", "CPU%", "USER", "TH", "VIRT", "RES", "FILE", "NET", "CONTAINER", "COMMAND"], &cells)
+            render(&rows, format, &["PID", "PPID", "CPU%", "USER", "TH", "VIRT", "RES", "FILE", "NET", "CONTAINER", "COMMAND"], |r| {
+                vec![
+                    r.pid.to_string(),
+                    r.ppid.to_string(),
+                    pct(r.cpu_pct),
+                    r.user.clone(),
+                    r.threads.to_string(),
+                    bytes(r.virt_bytes),
+                    bytes(r.res_bytes),
+                    bytes(r.file_bytes),
+                    bytes(r.net_bytes),
+                    r.container_id.clone().unwrap_or_else(|| "host".into()),
+                    r.cmdline.clone(),
+                ]
+            })
         }
         View::Connections => {
             let rows = views::connections(c);
-            if format == Format::Json {
-                return json(&rows);
-            }
-            let cells: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.proto.clone(),
-                        format!("{}:{}", r.client_ip, r.client_port),
-                        format!("{}:{}", r.server_ip, r.server_port),
-                        bytes(r.in_bytes),
-                        bytes(r.out_bytes),
-                        bytes(r.total_bytes),
-                        r.pid.to_string(),
-                        r.container_id.clone().unwrap_or_else(|| "host".into()),
-                        r.cmdline.clone(),
-                    ]
-                })
-                .collect();
-            table(&["PROTO", "CLIENT", "SERVER", "IN", "OUT", "TOTAL", "PID", "CONTAINER", "COMMAND"], &cells)
+            render(&rows, format, &["PROTO", "CLIENT", "SERVER", "IN", "OUT", "TOTAL", "PID", "CONTAINER", "COMMAND"], |r| {
+                vec![
+                    r.proto.clone(),
+                    format!("{}:{}", r.client_ip, r.client_port),
+                    format!("{}:{}", r.server_ip, r.server_port),
+                    bytes(r.in_bytes),
+                    bytes(r.out_bytes),
+                    bytes(r.total_bytes),
+                    r.pid.to_string(),
+                    r.container_id.clone().unwrap_or_else(|| "host".into()),
+                    r.cmdline.clone(),
+                ]
+            })
         }
         View::Httplog => {
             let rows = views::httplog(c, &k8s);
-            if format == Format::Json {
-                return json(&rows);
-            }
-            let cells: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.ts_ns.to_string(),
-                        r.container_id.clone().unwrap_or_else(|| "host".into()),
-                        r.dir.clone(),
-                        r.method.clone(),
-                        r.status.to_string(),
-                        duration_ns(r.latency_ns),
-                        bytes(r.size_bytes),
-                        r.url.clone(),
-                    ]
-                })
-                .collect();
-            table(&["TIME_NS", "CONTAINER", "DIR", "METHOD", "STATUS", "LATENCY", "SIZE", "URL"], &cells)
+            render(&rows, format, &["TIME_NS", "CONTAINER", "DIR", "METHOD", "STATUS", "LATENCY", "SIZE", "URL"], |r| {
+                vec![
+                    r.ts_ns.to_string(),
+                    r.container_id.clone().unwrap_or_else(|| "host".into()),
+                    r.dir.clone(),
+                    r.method.clone(),
+                    r.status.to_string(),
+                    duration_ns(r.latency_ns),
+                    bytes(r.size_bytes),
+                    r.url.clone(),
+                ]
+            })
         }
         View::Events => String::new(),
         k8s_view => {
@@ -126,28 +106,21 @@ pub fn view(s: &Session, view: View, format: Format) -> String {
                 _ => K8sKind::Controller,
             };
             let rows = views::kubernetes(c, &k8s, kind);
-            if format == Format::Json {
-                return json(&rows);
-            }
-            let cells: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        pct(r.cpu_pct),
-                        bytes(r.virt_bytes),
-                        bytes(r.res_bytes),
-                        bytes(r.file_bytes),
-                        bytes(r.net_bytes),
-                        r.pods.to_string(),
-                        r.kind.clone(),
-                        r.namespace.clone(),
-                        r.name.clone(),
-                        r.uid.clone(),
-                        labels(&r.labels),
-                    ]
-                })
-                .collect();
-            table(&["CPU%", "VIRT", "RES", "FILE", "NET", "PODS", "KIND", "NAMESPACE", "NAME", "UID", "LABELS"], &cells)
+            render(&rows, format, &["CPU%", "VIRT", "RES", "FILE", "NET", "PODS", "KIND", "NAMESPACE", "NAME", "UID", "LABELS"], |r| {
+                vec![
+                    pct(r.cpu_pct),
+                    bytes(r.virt_bytes),
+                    bytes(r.res_bytes),
+                    bytes(r.file_bytes),
+                    bytes(r.net_bytes),
+                    r.pods.to_string(),
+                    r.kind.clone(),
+                    r.namespace.clone(),
+                    r.name.clone(),
+                    r.uid.clone(),
+                    labels(&r.labels),
+                ]
+            })
         }
     }
 }
