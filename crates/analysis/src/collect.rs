@@ -101,6 +101,9 @@ pub struct HttpRecord {
     pub size_bytes: u64,
     pub pid: i64,
     pub container: Option<Arc<str>>,
+    /// The connection the transaction went over (client and server ends), when the socket
+    /// is an IP socket with a known tuple: lets request counts be put on topology edges.
+    pub conn: Option<kinsight_engine::IpTuple>,
 }
 
 /// Everything the views are computed from.
@@ -211,6 +214,7 @@ impl Collector {
                         size_bytes: tx.response.length,
                         pid: thread.pid,
                         container: thread.container.clone(),
+                        conn: fd.tuple.filter(|_| fd.kind.is_ip()),
                     });
                 }
             }

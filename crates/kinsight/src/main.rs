@@ -4,6 +4,7 @@
 
 mod output;
 mod read_cmd;
+mod up_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -19,6 +20,9 @@ struct Cli {
 enum Command {
     /// Read a sysdig capture (.scap, plain or gzip) and show a view or a hierarchy.
     Read(read_cmd::ReadArgs),
+    /// Serve the web UI, the HTTP API and Prometheus /metrics on 127.0.0.1:7070, over this
+    /// host or over a capture (--replay FILE.scap).
+    Up(up_cmd::UpArgs),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Read(args) => read_cmd::run(args),
+        Command::Up(args) => up_cmd::run(args),
     }
 }
 

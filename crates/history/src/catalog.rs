@@ -1,0 +1,282 @@
+//! Names for what the buckets count: every series (a process, by container and pid) gets a
+//! small id, and the containers, pods, services, nodes and namespaces they belong to are
+//! described here as they were last seen. The catalog keeps entities that have gone away,
+//! so history about them still has names after the cluster forgot them.
+
+use crate::SeriesId;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+/// What identifies a series: the container (short id; `None` on the host) and the pid.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ProcessKey {
+    pub container: Option<String>,
+    pub pid: i64,
+}
+
+/// One series: a process as last seen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessMeta {
+    pub key: ProcessKey,
+    /// Executable name (`proc.name`).
+    pub name: String,
+    pub cmdline: String,
+    pub first_ns: u64,
+    pub last_ns: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerMeta {
+    /// Short (12-character) id.
+    pub id: String,
+    /// Runtime name (for docker, `k8s_<container>_<pod>_...` under kubelet).
+    pub name: String,
+    pub image: String,
+    pub runtime: String,
+    pub labels: BTreeMap<String, String>,
+    pub pod_uid: Option<String>,
+    /// The container's name in its pod's spec (`backend`), `POD` for the sandbox.
+    pub pod_container_name: Option<String>,
+}
+
+/// A controller a pod belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerMeta {
+    /// As the API spells it: `Deployment`, `ReplicaSet`, `DaemonSet`, ...
+    pub kind: String,
+    pub name: String,
+    pub uid: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PodMeta {
+    pub uid: String,
+    pub name: String,
+    pub namespace: String,
+    pub node: Option<String>,
+    pub ip: Option<IpAddr>,
+    /// The pod uses its node's network: its sockets carry the node's addresses.
+    pub host_network: bool,
+    pub labels: BTreeMap<String, String>,
+    /// Owner chain, nearest first (replicaset, then its deployment).
+    pub owners: Vec<OwnerMeta>,
+    /// Uids of the services selecting the pod.
+    pub services: Vec<String>,
+}
+
+impl PodMeta {
+    /// The top of the owner chain: what users call the pod's workload.
+    pub fn workload(&self) -> Option<&OwnerMeta> {
+        self.owners.last()
+    }
+
+    pub fn owner(&self, kind: &str) -> Option<&OwnerMeta> {
+        self.owners.iter().find(|o| o.kind == kind)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceMeta {
+    pub uid: String,
+    pub name: String,
+    pub namespace: String,
+    pub cluster_ip: Option<IpAddr>,
+    pub ports: Vec<u16>,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeMeta {
+    pub uid: String,
+    pub name: String,
+    pub ips: Vec<IpAddr>,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamespaceMeta {
+    pub uid: String,
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// Name of the series every process beyond `max_series` is counted in.
+pub const OVERFLOW_SERIES_NAME: &str = "(series limit reached)";
+/// Name of the file every path beyond `max_files` is counted under.
+pub const OVERFLOW_FILE_NAME: &str = "(file limit reached)";
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Catalog {
+    series: Vec<ProcessMeta>,
+    #[serde(skip)]
+    series_index: FxHashMap<ProcessKey, SeriesId>,
+    files: Vec<String>,
+    #[serde(skip)]
+    file_index: FxHashMap<String, u32>,
+    pub containers: BTreeMap<String, ContainerMeta>,
+    pub pods: BTreeMap<String, PodMeta>,
+    pub services: BTreeMap<String, ServiceMeta>,
+    /// By node name.
+    pub nodes: BTreeMap<String, NodeMeta>,
+    /// By namespace name.
+    pub namespaces: BTreeMap<String, NamespaceMeta>,
+    /// The node the data was captured on: containers outside pods and host processes
+    /// belong to it.
+    pub local_node: String,
+    /// Bumped on every change of the entity maps (containers, pods, ...), so readers can
+    /// cache what they derive from them. New series do not bump it: they only append.
+    generation: u64,
+    max_series: usize,
+    max_files: usize,
+}
+
+impl Catalog {
+    pub fn new(max_series: usize, max_files: usize) -> Catalog {
+        Catalog {
+            series: Vec::new(),
+            series_index: FxHashMap::default(),
+            files: Vec::new(),
+            file_index: FxHashMap::default(),
+            containers: BTreeMap::new(),
+            pods: BTreeMap::new(),
+            services: BTreeMap::new(),
+            nodes: BTreeMap::new(),
+            namespaces: BTreeMap::new(),
+            local_node: "host".into(),
+            generation: 0,
+            max_series: max_series.max(1),
+            max_files: max_files.max(1),
+        }
+    }
+
+    /// The id of a process's series, created on first sight. Name and command line follow
+    /// the latest exec. Past `max_series` distinct processes, new ones share one overflow
+    /// series, so memory stays bounded and totals stay whole.
+    pub fn intern_series(&mut self, key: ProcessKey, name: &str, cmdline: &str, ts_ns: u64) -> SeriesId {
+        if let Some(&id) = self.series_index.get(&key) {
+            let meta = &mut self.series[id as usize];
+            meta.last_ns = meta.last_ns.max(ts_ns);
+            if meta.name != name || meta.cmdline != cmdline {
+                meta.name = name.to_string();
+                meta.cmdline = cmdline.to_string();
+            }
+            return id;
+        }
+        let (key, name, cmdline) = if self.series.len() + 1 >= self.max_series {
+            let overflow = ProcessKey { container: None, pid: -1 };
+            if let Some(&id) = self.series_index.get(&overflow) {
+                return id;
+            }
+            (overflow, OVERFLOW_SERIES_NAME, "")
+        } else {
+            (key, name, cmdline)
+        };
+        let id = self.series.len() as SeriesId;
+        self.series.push(ProcessMeta { key: key.clone(), name: name.into(), cmdline: cmdline.into(), first_ns: ts_ns, last_ns: ts_ns });
+        self.series_index.insert(key, id);
+        id
+    }
+
+    pub fn series_id(&self, key: &ProcessKey) -> Option<SeriesId> {
+        self.series_index.get(key).copied()
+    }
+
+    pub fn series(&self, id: SeriesId) -> Option<&ProcessMeta> {
+        self.series.get(id as usize)
+    }
+
+    /// Every series, indexed by id.
+    pub fn all_series(&self) -> &[ProcessMeta] {
+        &self.series
+    }
+
+    pub fn series_count(&self) -> usize {
+        self.series.len()
+    }
+
+    /// The id of a file path; past `max_files` paths, new ones share one overflow name.
+    pub fn intern_file(&mut self, path: &str) -> u32 {
+        if let Some(&id) = self.file_index.get(path) {
+            return id;
+        }
+        let path = if self.files.len() + 1 >= self.max_files { OVERFLOW_FILE_NAME } else { path };
+        if let Some(&id) = self.file_index.get(path) {
+            return id;
+        }
+        let id = self.files.len() as u32;
+        self.files.push(path.to_string());
+        self.file_index.insert(path.to_string(), id);
+        id
+    }
+
+    pub fn file(&self, id: u32) -> Option<&str> {
+        self.files.get(id as usize).map(String::as_str)
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Records a change made through the public maps.
+    pub fn touch(&mut self) {
+        self.generation += 1;
+    }
+
+    /// Replaces an entry when it changed; says whether it did.
+    pub fn upsert_container(&mut self, c: ContainerMeta) -> bool {
+        upsert(&mut self.containers, c.id.clone(), c, &mut self.generation)
+    }
+    pub fn upsert_pod(&mut self, p: PodMeta) -> bool {
+        upsert(&mut self.pods, p.uid.clone(), p, &mut self.generation)
+    }
+    pub fn upsert_service(&mut self, s: ServiceMeta) -> bool {
+        upsert(&mut self.services, s.uid.clone(), s, &mut self.generation)
+    }
+    pub fn upsert_node(&mut self, n: NodeMeta) -> bool {
+        upsert(&mut self.nodes, n.name.clone(), n, &mut self.generation)
+    }
+    pub fn upsert_namespace(&mut self, n: NamespaceMeta) -> bool {
+        upsert(&mut self.namespaces, n.name.clone(), n, &mut self.generation)
+    }
+    pub fn set_local_node(&mut self, name: &str) {
+        if self.local_node != name {
+            self.local_node = name.to_string();
+            self.generation += 1;
+        }
+    }
+
+    /// The pod a series runs in.
+    pub fn pod_of_series(&self, id: SeriesId) -> Option<&PodMeta> {
+        let c = self.series(id)?.key.container.as_deref()?;
+        self.pods.get(self.containers.get(c)?.pod_uid.as_deref()?)
+    }
+
+    /// The node a series runs on: its pod's, else the capturing node.
+    pub fn node_of_series(&self, id: SeriesId) -> &str {
+        self.pod_of_series(id).and_then(|p| p.node.as_deref()).unwrap_or(&self.local_node)
+    }
+
+    /// Rebuilds the lookup tables that snapshots leave out.
+    pub(crate) fn rebuild_indexes(&mut self) {
+        self.series_index = self.series.iter().enumerate().map(|(i, m)| (m.key.clone(), i as SeriesId)).collect();
+        self.file_index = self.files.iter().enumerate().map(|(i, f)| (f.clone(), i as u32)).collect();
+    }
+
+    pub(crate) fn set_limits(&mut self, max_series: usize, max_files: usize) {
+        self.max_series = max_series.max(1);
+        self.max_files = max_files.max(1);
+    }
+}
+
+fn upsert<V: PartialEq>(map: &mut BTreeMap<String, V>, key: String, v: V, generation: &mut u64) -> bool {
+    match map.get(&key) {
+        Some(old) if *old == v => false,
+        _ => {
+            map.insert(key, v);
+            *generation += 1;
+            true
+        }
+    }
+}

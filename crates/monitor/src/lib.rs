@@ -1,0 +1,58 @@
+//! kinsight-monitor: where `kinsight up` gets its data, and the one pipeline it goes through.
+//!
+//! Owns: the [`Source`]s (a capture replay today; the live host capture and the Kubernetes
+//! watcher plug in through the same trait when they land), the [`Pipeline`] (every block →
+//! the analysis `Session` → one [`kinsight_history::Sample`] per second of event time →
+//! the history store), the catalog sync from the engine's cluster model, and the status of
+//! each source, all kept in [`Shared`] for the server to read.
+//! Must not: serve HTTP or decide what users see (kinsight-server), parse capture bytes
+//! (kinsight-scap) or keep thread and fd state (kinsight-engine); it only reads the
+//! Session's counters and the engine's state.
+
+pub mod pipeline;
+pub mod sampler;
+pub mod source;
+pub mod status;
+
+pub use pipeline::Pipeline;
+pub use source::{detect_kubernetes, kubernetes_status, spawn, KubeAccess, LiveHostSource, ReplaySource, Source, SourceCtl, SourceError, LIVE_UNAVAILABLE};
+
+use kinsight_history::History;
+pub use status::{SourceState, SourceStatus};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// What the server reads: the history, and how each source is doing.
+pub struct Shared {
+    pub history: RwLock<History>,
+    pub sources: Mutex<Vec<SourceStatus>>,
+}
+
+impl Shared {
+    pub fn new(history: History) -> Arc<Shared> {
+        Arc::new(Shared { history: RwLock::new(history), sources: Mutex::new(Vec::new()) })
+    }
+
+    /// Adds a source's status line; returns its index for updates.
+    pub fn add_source(&self, status: SourceStatus) -> usize {
+        let mut s = self.sources.lock().unwrap_or_else(|e| e.into_inner());
+        s.push(status);
+        s.len() - 1
+    }
+
+    pub fn update_source(&self, index: usize, f: impl FnOnce(&mut SourceStatus)) {
+        let mut s = self.sources.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(st) = s.get_mut(index) {
+            f(st);
+        }
+    }
+
+    pub fn source_statuses(&self) -> Vec<SourceStatus> {
+        self.sources.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// True while some source may still add data.
+    pub fn any_source_active(&self) -> bool {
+        self.source_statuses().iter().any(|s| matches!(s.state, SourceState::Starting | SourceState::Running))
+    }
+}
+

@@ -1,0 +1,482 @@
+//! The JSON API the web UI uses (described in `openapi.rs`). Each handler parses its
+//! parameters strictly, reads history under a read lock on a blocking thread, and answers
+//! JSON or an [`ApiError`].
+
+use crate::entities::{EntityIndex, Hierarchy, LabelGroups, Level};
+use crate::error::ApiError;
+use crate::fields::{parse_filter, supported_fields, Scope};
+use crate::params::{time_range, Params, TimeRange};
+use crate::query::{self, Resolver};
+use crate::state::{now_ns, AppState, Mode};
+use axum::extract::{RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use kinsight_filter::Filter;
+use kinsight_history::{History, SeriesId};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub type ApiResult = Result<Response, ApiError>;
+
+/// A reply already serialized: large pages are written straight from their rows, without
+/// an intermediate JSON tree.
+type Reply = Result<String, ApiError>;
+
+fn body(v: &impl Serialize) -> String {
+    serde_json::to_string(v).expect("API replies serialize")
+}
+
+/// Runs a query on the blocking pool: queries are CPU work, the runtime's threads serve
+/// connections.
+async fn blocking(st: Arc<AppState>, q: Option<String>, f: fn(&AppState, Option<&str>) -> Reply) -> ApiResult {
+    match tokio::task::spawn_blocking(move || f(&st, q.as_deref())).await {
+        Ok(r) => r.map(|text| ([(header::CONTENT_TYPE, "application/json")], text).into_response()),
+        Err(_) => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "the query failed unexpectedly; see the server's log")),
+    }
+}
+
+macro_rules! handler {
+    ($name:ident, $f:path) => {
+        pub async fn $name(State(st): State<Arc<AppState>>, RawQuery(q): RawQuery) -> ApiResult {
+            blocking(st, q, $f).await
+        }
+    };
+}
+
+handler!(status, status_json);
+handler!(hierarchies, hierarchies_json);
+handler!(entities, entities_json);
+handler!(entity, entity_json);
+handler!(series, series_json);
+handler!(topology, topology_json);
+handler!(connections, connections_json);
+handler!(files, files_json);
+handler!(http, http_json);
+handler!(fields, fields_json);
+
+fn range_json(r: TimeRange) -> Value {
+    json!({ "from": r.from, "to": r.to, "seconds": r.seconds() })
+}
+
+fn status_json(st: &AppState, q: Option<&str>) -> Reply {
+    Params::parse(q, &[])?;
+    let h = st.history();
+    let sources: Vec<Value> = st
+        .shared
+        .source_statuses()
+        .iter()
+        .map(|s| json!({ "kind": s.kind, "state": s.state.as_str(), "detail": s.detail, "events": s.events, "bytes_read": s.bytes_read, "error": s.error }))
+        .collect();
+    let tiers: Vec<Value> = h
+        .tiers()
+        .iter()
+        .map(|t| {
+            let r = t.resolution_ns() as f64 / 1e9;
+            json!({ "resolution_s": r, "buckets": t.config.buckets, "retention_s": r * t.config.buckets as f64, "kept": t.len(), "evicted": t.evicted })
+        })
+        .collect();
+    let snapshot = st.last_snapshot.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let (mode, live_message) = match &st.mode {
+        Mode::Replay(p) => (json!({ "kind": "replay", "file": p.display().to_string() }), Value::Null),
+        Mode::Live => (json!({ "kind": "live" }), Value::String(kinsight_monitor::LIVE_UNAVAILABLE.to_string())),
+    };
+    Ok(body(&json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "mode": mode,
+        "live_message": live_message,
+        "sources": sources,
+        "active": st.shared.any_source_active(),
+        "data": h.data_range().map(|(a, z)| json!({ "from": a, "to": z, "seconds": (z - a) as f64 / 1e9 })),
+        "now_ns": now_ns(),
+        "history": {
+            "tiers": tiers,
+            "heap_bytes": h.heap_bytes(),
+            "max_bytes": h.config().max_bytes,
+            "series": h.catalog.series_count(),
+            "samples": h.samples(),
+            "http_transactions": h.http.len(),
+        },
+        "snapshot": st.snapshot_path.as_ref().map(|p| json!({
+            "path": p.display().to_string(),
+            "saved_ns": snapshot.as_ref().map(|s| s.saved_ns),
+            "error": snapshot.and_then(|s| s.error),
+        })),
+        "auth": { "token_required": st.token.is_some() },
+    })))
+}
+
+fn hierarchies_json(st: &AppState, q: Option<&str>) -> Reply {
+    Params::parse(q, &[])?;
+    let h = st.history();
+    let mut keys: Vec<&str> = h.catalog.pods.values().flat_map(|p| p.labels.keys().map(String::as_str)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let describe = |hy: Hierarchy, title: &str| json!({ "id": hy.name(), "title": title, "levels": hy.levels().iter().map(|l| l.name()).collect::<Vec<_>>() });
+    Ok(body(&json!({
+        "hierarchies": [
+            describe(Hierarchy::Physical, "Physical: node › pod › container › process"),
+            describe(Hierarchy::Logical, "Logical: namespace › workload › pod › container › process"),
+            describe(Hierarchy::Services, "Services: namespace › service › pod › container › process"),
+        ],
+        "label": { "id": "label:KEY", "levels": Hierarchy::Label(String::new()).levels().iter().map(|l| l.name()).collect::<Vec<_>>() },
+        "label_keys": keys,
+    })))
+}
+
+fn parse_hierarchy(p: &Params) -> Result<Hierarchy, ApiError> {
+    let v = p.get("hierarchy").unwrap_or("physical");
+    Hierarchy::parse(v).ok_or_else(|| ApiError::bad_param("hierarchy", format!("'{v}' is not a hierarchy: use physical, logical, services or label:KEY")))
+}
+
+fn lookup(ix: &EntityIndex, id: &str) -> Result<u32, ApiError> {
+    ix.get(id).ok_or_else(|| ApiError::unknown_entity(id))
+}
+
+fn label_groups(ix: &mut EntityIndex, h: &History, hierarchy: &Hierarchy) -> Option<LabelGroups> {
+    match hierarchy {
+        Hierarchy::Label(k) => Some(ix.label_groups(&h.catalog, k)),
+        _ => None,
+    }
+}
+
+/// The level to list: given, else the one below the parent, else the hierarchy's top.
+fn resolve_level(p: &Params, hierarchy: &Hierarchy, ix: &EntityIndex, parent: Option<u32>) -> Result<Level, ApiError> {
+    let levels = hierarchy.levels();
+    let names = || levels.iter().map(|l| l.name()).collect::<Vec<_>>().join(", ");
+    if let Some(l) = p.get("level") {
+        return Level::parse(l)
+            .filter(|l| levels.contains(l))
+            .ok_or_else(|| ApiError::bad_param("level", format!("'{l}' is not a level of the {} hierarchy ({})", hierarchy.name(), names())));
+    }
+    let Some(e) = parent else { return Ok(levels[0]) };
+    let ent = ix.entity(e);
+    let at = levels.iter().position(|l| *l == ent.level).ok_or_else(|| {
+        ApiError::bad_param("parent", format!("'{}' is not part of the {} hierarchy ({}); give 'level' to list what it holds", ent.id, hierarchy.name(), names()))
+    })?;
+    levels.get(at + 1).copied().ok_or_else(|| ApiError::bad_param("parent", format!("'{}' is a process: nothing is below it", ent.id)))
+}
+
+const ENTITY_PARAMS: &[&str] = &["hierarchy", "level", "parent", "filter", "from", "to", "sort", "order", "limit", "offset"];
+
+fn entities_json(st: &AppState, q: Option<&str>) -> Reply {
+    let p = Params::parse(q, ENTITY_PARAMS)?;
+    let hierarchy = parse_hierarchy(&p)?;
+    let filter = parse_filter(p.get("filter"), Scope::Entities)?;
+    let sort = p.one_of("sort", "net_bytes", query::SORT_KEYS)?;
+    let default_order = if matches!(sort, "name" | "kind") { "asc" } else { "desc" };
+    let order = p.one_of("order", default_order, &["asc", "desc"])?;
+    let limit = p.usize_in("limit", 10_000, 1, 100_000)?;
+    let offset = p.usize_in("offset", 0, 0, usize::MAX / 2)?;
+    let h = st.history();
+    let range = time_range(&p, &h, now_ns())?;
+    st.with_index(&h, |ix| {
+        let labels = label_groups(ix, &h, &hierarchy);
+        let parent = p.get("parent").map(|id| lookup(ix, id)).transpose()?;
+        let level = resolve_level(&p, &hierarchy, ix, parent)?;
+        let mask = filter.as_ref().map(|f| st.filter_mask(&h, f));
+        let selected = query::select_series(&h, ix, labels.as_ref(), range, parent, mask.as_deref().map(Vec::as_slice));
+        let grouping = query::Grouping::new(&hierarchy, level, labels.as_ref(), filter.is_none());
+        let mut rows = query::entity_rows(&h, ix, &grouping, range, &selected);
+        // Entities known without series belong under their namespace only.
+        if let Some(pe) = parent {
+            let pent = ix.entity(pe);
+            rows.retain(|r| {
+                let only_in_catalog = ix.get(&r.id).is_some_and(|e| ix.catalog_only.contains(&e));
+                !only_in_catalog || (pent.level == Level::Namespace && r.namespace.as_deref() == Some(pent.name.as_str()))
+            });
+        }
+        query::sort_rows(&mut rows, sort, order == "desc");
+        let total = rows.len();
+        let page = &rows[offset.min(total)..(offset.saturating_add(limit)).min(total)];
+        Ok(body(&EntitiesReply {
+            hierarchy: hierarchy.name(),
+            levels: hierarchy.levels().iter().map(|l| l.name()).collect(),
+            level: level.name(),
+            parent: parent.map(|e| entity_ref(ix, e)),
+            filter: filter.as_ref().map(Filter::expr),
+            range: range_json(range),
+            sort,
+            order,
+            total,
+            offset,
+            limit,
+            rows: page,
+        }))
+    })
+}
+
+#[derive(Serialize)]
+struct EntitiesReply<'a> {
+    hierarchy: String,
+    levels: Vec<&'static str>,
+    level: &'static str,
+    parent: Option<Value>,
+    filter: Option<&'a str>,
+    range: Value,
+    sort: &'a str,
+    order: &'a str,
+    total: usize,
+    offset: usize,
+    limit: usize,
+    rows: &'a [query::EntityRow<'a>],
+}
+
+#[derive(Serialize)]
+struct RowsReply<'a, T: Serialize> {
+    entity: Option<Value>,
+    range: Value,
+    total: usize,
+    rows: &'a [T],
+}
+
+#[derive(Serialize)]
+struct SeriesReply {
+    entity: Option<Value>,
+    range: Value,
+    series: query::SeriesColumns,
+}
+
+fn entity_ref(ix: &EntityIndex, e: u32) -> Value {
+    let ent = ix.entity(e);
+    json!({ "id": ent.id, "kind": ent.kind, "name": ent.name, "namespace": ent.namespace, "level": ent.level.name() })
+}
+
+/// A filter expression that selects the entity's series, for pivoting to a hierarchy the
+/// entity is not part of.
+fn filter_for(ix: &EntityIndex, h: &History, e: u32) -> Option<String> {
+    let ent = ix.entity(e);
+    let q = |v: &str| format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""));
+    let ns = ent.namespace.as_deref().map(|n| format!(" and k8s.ns.name={}", q(n))).unwrap_or_default();
+    Some(match (ent.level, ent.kind.as_str()) {
+        (Level::Node, _) => format!("k8s.node.name={}", q(&ent.name)),
+        (Level::Namespace, _) => format!("k8s.ns.name={}", q(&ent.name)),
+        (Level::Workload, "deployment") => format!("k8s.deployment.name={}{ns}", q(&ent.name)),
+        (Level::Workload, "replicaset") => format!("k8s.rs.name={}{ns}", q(&ent.name)),
+        (Level::Workload, "replicationcontroller") => format!("k8s.rc.name={}{ns}", q(&ent.name)),
+        (Level::Workload, "pod") => format!("k8s.pod.name={}{ns}", q(&ent.name)),
+        (Level::Workload, _) => {
+            // No field names daemonsets, statefulsets or jobs: list their pods.
+            let mut pods: Vec<&str> = (0..ix.series_count() as SeriesId)
+                .filter(|s| ix.contains(e, *s, None))
+                .filter_map(|s| h.catalog.pod_of_series(s).map(|p| p.name.as_str()))
+                .collect();
+            pods.sort_unstable();
+            pods.dedup();
+            format!("k8s.pod.name in ({}){ns}", pods.iter().map(|p| q(p)).collect::<Vec<_>>().join(", "))
+        }
+        (Level::Service, _) => format!("k8s.svc.name={}{ns}", q(&ent.name)),
+        (Level::Label, _) => {
+            let (k, v) = ent.name.split_once('=')?;
+            if v == "(none)" {
+                format!("not k8s.pod.label.{k} exists")
+            } else {
+                format!("k8s.pod.label.{k}={}", q(v))
+            }
+        }
+        (Level::Pod, "pod") => format!("k8s.pod.id={}", q(ent.id.strip_prefix("pod:")?)),
+        (Level::Container, "container") => format!("container.id={}", q(ent.id.strip_prefix("ctr:")?)),
+        (Level::Process, _) => {
+            let (c, pid) = ent.id.strip_prefix("proc:")?.rsplit_once(':')?;
+            format!("container.id={} and proc.pid={pid}", q(c))
+        }
+        _ => return None,
+    })
+}
+
+fn entity_json(st: &AppState, q: Option<&str>) -> Reply {
+    let p = Params::parse(q, &["id", "from", "to"])?;
+    let id = p.get("id").ok_or_else(|| ApiError::bad_param("id", "'id' is required: an entity id such as pod:UID or ns:NAME"))?.to_string();
+    let h = st.history();
+    let range = time_range(&p, &h, now_ns())?;
+    st.with_index(&h, |ix| {
+        // Label entities exist once their label's groups are computed.
+        if let Some(key) = id.strip_prefix("label:").and_then(|r| r.split_once('=')).map(|(k, _)| k.to_string()) {
+            ix.label_groups(&h.catalog, &key);
+        }
+        let e = lookup(ix, &id)?;
+        let ent = ix.entity(e).clone();
+        let label_key = if ent.level == Level::Label { ent.name.split_once('=').map(|(k, _)| k.to_string()) } else { None };
+        let labels = label_key.as_ref().map(|k| ix.label_groups(&h.catalog, k));
+        let selected = query::select_series(&h, ix, labels.as_ref(), range, Some(e), None);
+        let rows = query::entity_rows(&h, ix, &query::Grouping::new(&Hierarchy::Physical, ent.level, labels.as_ref(), true), range, &selected);
+        let totals = rows.into_iter().find(|r| r.id == ent.id);
+        // Paths: from any series inside the entity (alive in the range if possible).
+        let member = (0..ix.series_count() as SeriesId).filter(|s| ix.contains(e, *s, labels.as_ref())).max_by_key(|s| selected[*s as usize]);
+        let mut paths = serde_json::Map::new();
+        let mut hierarchies = vec![Hierarchy::Physical, Hierarchy::Logical, Hierarchy::Services];
+        if let Some(k) = &label_key {
+            hierarchies.push(Hierarchy::Label(k.clone()));
+        }
+        for hy in hierarchies {
+            let path = match member {
+                Some(s) if hy.levels().contains(&ent.level) => ix.path(&hy, s, ent.level, labels.as_ref()).map(|mut v| {
+                    // A pod in two services: the path goes through the one asked about.
+                    if let Some(last) = v.last_mut() {
+                        *last = e;
+                    }
+                    v
+                }),
+                None if hy == Hierarchy::Logical && ent.level == Level::Namespace => Some(vec![e]),
+                None if hy == Hierarchy::Services && ent.level == Level::Namespace => Some(vec![e]),
+                None if hy == Hierarchy::Services && ent.level == Level::Service => {
+                    ent.namespace.as_deref().and_then(|n| ix.get(&format!("ns:{n}"))).map(|ns| vec![ns, e])
+                }
+                _ => None,
+            };
+            paths.insert(hy.name(), path.map_or(Value::Null, |v| Value::Array(v.iter().map(|x| entity_ref(ix, *x)).collect())));
+        }
+        Ok(body(&json!({
+            "id": ent.id,
+            "kind": ent.kind,
+            "name": ent.name,
+            "namespace": ent.namespace,
+            "level": ent.level.name(),
+            "attributes": attributes(&h, ix, e, member),
+            "paths": paths,
+            "filter": filter_for(ix, &h, e),
+            "range": range_json(range),
+            "totals": totals,
+        })))
+    })
+}
+
+/// What the catalog says about an entity.
+fn attributes(h: &History, ix: &EntityIndex, e: u32, member: Option<SeriesId>) -> Value {
+    let ent = ix.entity(e);
+    let c = &h.catalog;
+    let rest = ent.id.split_once(':').map_or("", |(_, r)| r);
+    match (ent.level, ent.id.split_once(':').map(|(p, _)| p)) {
+        (Level::Pod, Some("pod")) => c.pods.get(rest).map_or(Value::Null, |p| {
+            json!({ "uid": p.uid, "ip": p.ip.map(|i| i.to_string()), "node": p.node, "host_network": p.host_network, "labels": p.labels,
+                    "owners": p.owners.iter().map(|o| json!({"kind": o.kind, "name": o.name})).collect::<Vec<_>>(),
+                    "services": p.services.iter().filter_map(|u| c.services.get(u)).map(|s| s.name.clone()).collect::<Vec<_>>() })
+        }),
+        (Level::Container, Some("ctr")) => c.containers.get(rest).map_or(Value::Null, |m| {
+            json!({ "id": m.id, "runtime_name": m.name, "image": m.image, "runtime": m.runtime, "name_in_pod": m.pod_container_name, "labels": m.labels })
+        }),
+        (Level::Process, _) => member.and_then(|s| c.series(s)).map_or(Value::Null, |m| json!({ "pid": m.key.pid, "cmdline": m.cmdline, "container": m.key.container })),
+        (Level::Service, _) => c
+            .services
+            .values()
+            .find(|s| Some(s.namespace.as_str()) == ent.namespace.as_deref() && s.name == ent.name)
+            .map_or(Value::Null, |s| json!({ "uid": s.uid, "cluster_ip": s.cluster_ip.map(|i| i.to_string()), "ports": s.ports, "labels": s.labels })),
+        (Level::Node, _) => c.nodes.get(&ent.name).map_or(json!({ "capturing_node": c.local_node == ent.name }), |n| {
+            json!({ "uid": n.uid, "ips": n.ips.iter().map(|i| i.to_string()).collect::<Vec<_>>(), "labels": n.labels, "capturing_node": c.local_node == ent.name })
+        }),
+        (Level::Namespace, _) => c.namespaces.get(&ent.name).map_or(Value::Null, |n| json!({ "uid": n.uid, "labels": n.labels })),
+        _ => Value::Null,
+    }
+}
+
+/// The series of an optional `entity` parameter and a filter, in a range.
+fn scoped(p: &Params, h: &History, ix: &mut EntityIndex, range: TimeRange, filter: Option<&[bool]>) -> Result<(Vec<bool>, Option<u32>), ApiError> {
+    let within = match p.get("entity") {
+        None => None,
+        Some(id) => {
+            if let Some(key) = id.strip_prefix("label:").and_then(|r| r.split_once('=')).map(|(k, _)| k) {
+                let groups = ix.label_groups(&h.catalog, key);
+                let e = lookup(ix, id)?;
+                return Ok((query::select_series(h, ix, Some(&groups), range, Some(e), filter), Some(e)));
+            }
+            Some(lookup(ix, id)?)
+        }
+    };
+    Ok((query::select_series(h, ix, None, range, within, filter), within))
+}
+
+fn series_json(st: &AppState, q: Option<&str>) -> Reply {
+    let p = Params::parse(q, &["entity", "filter", "from", "to", "points"])?;
+    let filter = parse_filter(p.get("filter"), Scope::Entities)?;
+    let points = p.usize_in("points", 300, 2, 5000)?;
+    let h = st.history();
+    let range = time_range(&p, &h, now_ns())?;
+    st.with_index(&h, |ix| {
+        let mask = filter.as_ref().map(|f| st.filter_mask(&h, f));
+        let (selected, within) = scoped(&p, &h, ix, range, mask.as_deref().map(Vec::as_slice))?;
+        let cols = query::series_columns(&h, range, &selected, points);
+        Ok(body(&SeriesReply { entity: within.map(|e| entity_ref(ix, e)), range: range_json(range), series: cols }))
+    })
+}
+
+fn topology_json(st: &AppState, q: Option<&str>) -> Reply {
+    let p = Params::parse(q, &["hierarchy", "level", "parent", "filter", "from", "to", "max_edges"])?;
+    let hierarchy = parse_hierarchy(&p)?;
+    let filter = parse_filter(p.get("filter"), Scope::Entities)?;
+    let max_edges = p.usize_in("max_edges", 500, 1, 20_000)?;
+    let h = st.history();
+    let range = time_range(&p, &h, now_ns())?;
+    st.with_index(&h, |ix| {
+        let labels = label_groups(ix, &h, &hierarchy);
+        let parent = p.get("parent").map(|id| lookup(ix, id)).transpose()?;
+        let level = resolve_level(&p, &hierarchy, ix, parent)?;
+        let mask = filter.as_ref().map(|f| st.filter_mask(&h, f));
+        let selected = query::select_series(&h, ix, labels.as_ref(), range, parent, mask.as_deref().map(Vec::as_slice));
+        let resolver = Resolver::new(&h, ix, labels.as_ref(), level);
+        let topo = query::topology(&resolver, range, &selected, max_edges);
+        Ok(body(&json!({
+            "hierarchy": hierarchy.name(),
+            "levels": hierarchy.levels().iter().map(|l| l.name()).collect::<Vec<_>>(),
+            "level": level.name(),
+            "parent": parent.map(|e| entity_ref(ix, e)),
+            "range": range_json(range),
+            "nodes": topo.nodes,
+            "edges": topo.edges,
+        })))
+    })
+}
+
+const DRILL_PARAMS: &[&str] = &["entity", "filter", "from", "to", "limit"];
+
+fn connections_json(st: &AppState, q: Option<&str>) -> Reply {
+    let p = Params::parse(q, DRILL_PARAMS)?;
+    let filter = parse_filter(p.get("filter"), Scope::Connections)?;
+    let limit = p.usize_in("limit", 1000, 1, 100_000)?;
+    let h = st.history();
+    let range = time_range(&p, &h, now_ns())?;
+    st.with_index(&h, |ix| {
+        let (selected, within) = scoped(&p, &h, ix, range, None)?;
+        let resolver = Resolver::new(&h, ix, None, Level::Pod);
+        let rows = query::connection_rows(&resolver, range, &selected, filter.as_ref());
+        let total = rows.len();
+        Ok(body(&RowsReply { entity: within.map(|e| entity_ref(ix, e)), range: range_json(range), total, rows: &rows[..total.min(limit)] }))
+    })
+}
+
+fn files_json(st: &AppState, q: Option<&str>) -> Reply {
+    let p = Params::parse(q, DRILL_PARAMS)?;
+    let filter = parse_filter(p.get("filter"), Scope::Files)?;
+    let limit = p.usize_in("limit", 1000, 1, 100_000)?;
+    let h = st.history();
+    let range = time_range(&p, &h, now_ns())?;
+    st.with_index(&h, |ix| {
+        let (selected, within) = scoped(&p, &h, ix, range, None)?;
+        let rows = query::file_rows(&h, ix, range, &selected, filter.as_ref());
+        let total = rows.len();
+        Ok(body(&RowsReply { entity: within.map(|e| entity_ref(ix, e)), range: range_json(range), total, rows: &rows[..total.min(limit)] }))
+    })
+}
+
+fn http_json(st: &AppState, q: Option<&str>) -> Reply {
+    let p = Params::parse(q, DRILL_PARAMS)?;
+    let filter = parse_filter(p.get("filter"), Scope::Http)?;
+    let limit = p.usize_in("limit", 1000, 1, 100_000)?;
+    let h = st.history();
+    let range = time_range(&p, &h, now_ns())?;
+    st.with_index(&h, |ix| {
+        let (selected, within) = scoped(&p, &h, ix, range, None)?;
+        let resolver = Resolver::new(&h, ix, None, Level::Pod);
+        let (rows, total) = query::http_rows(&resolver, range, &selected, filter.as_ref(), limit);
+        Ok(body(&RowsReply { entity: within.map(|e| entity_ref(ix, e)), range: range_json(range), total, rows: &rows }))
+    })
+}
+
+fn fields_json(_st: &AppState, q: Option<&str>) -> Reply {
+    Params::parse(q, &[])?;
+    Ok(body(&json!({
+        "entities": supported_fields(Scope::Entities),
+        "connections": supported_fields(Scope::Connections),
+        "files": supported_fields(Scope::Files),
+        "http": supported_fields(Scope::Http),
+    })))
+}

@@ -1,0 +1,213 @@
+//! `/metrics` in Prometheus text format (version 0.0.4), from the totals since the store
+//! began.
+//!
+//! cAdvisor's names where the meaning is the same: `container_cpu_usage_seconds_total`
+//! (CPU time of the container's processes) and `container_memory_rss` (their resident
+//! memory), labelled `namespace`, `pod`, `container` (the name in the pod spec; `POD` for
+//! the sandbox) and `node`. Our own under `kinsight_`: socket and file bytes (cAdvisor's
+//! network and fs metrics count interface packets and block I/O, which is not what system
+//! calls see), HTTP requests and latency histograms per pod and per workload, and bytes
+//! per connection peer.
+
+use crate::entities::{EntityIndex, Level};
+use crate::query::{EndRef, Resolver};
+use kinsight_history::{Catalog, History, SeriesId, Side, LATENCY_BOUNDS_S};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Label sets must be rendered in a fixed order: `(name, value)` pairs as given.
+type Labels = Vec<(&'static str, String)>;
+
+/// Samples keep the order they were first added in: a histogram's buckets must come in
+/// increasing `le`, then its sum and count.
+#[derive(Default)]
+struct Family {
+    help: &'static str,
+    kind: &'static str,
+    samples: Vec<(String, f64)>,
+    index: FxHashMap<String, usize>,
+}
+
+impl Family {
+    fn add(&mut self, key: String, value: f64) {
+        match self.index.get(&key) {
+            Some(&i) => self.samples[i].1 += value,
+            None => {
+                self.index.insert(key.clone(), self.samples.len());
+                self.samples.push((key, value));
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Exposition {
+    families: BTreeMap<&'static str, Family>,
+}
+
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+fn render_labels(labels: &[(&str, String)]) -> String {
+    if labels.is_empty() {
+        return String::new();
+    }
+    let inner: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect();
+    format!("{{{}}}", inner.join(","))
+}
+
+impl Exposition {
+    fn add(&mut self, name: &'static str, kind: &'static str, help: &'static str, labels: &[(&str, String)], value: f64) {
+        let f = self.families.entry(name).or_insert_with(|| Family { help, kind, ..Default::default() });
+        f.add(render_labels(labels), value);
+    }
+
+    /// A histogram's `_bucket`, `_sum` and `_count` series from per-bucket counts.
+    fn histogram(&mut self, name: &'static str, help: &'static str, labels: &Labels, counts: &[u64], sum_s: f64) {
+        let f = self.families.entry(name).or_insert_with(|| Family { help, kind: "histogram", ..Default::default() });
+        let mut cumulative = 0u64;
+        for (i, c) in counts.iter().enumerate() {
+            cumulative += c;
+            let le = LATENCY_BOUNDS_S.get(i).map_or("+Inf".to_string(), |b| b.to_string());
+            let mut l: Vec<(&str, String)> = labels.iter().map(|(k, v)| (*k, v.clone())).collect();
+            l.push(("le", le));
+            f.add(format!("_bucket{}", render_labels(&l)), cumulative as f64);
+        }
+        f.add(format!("_sum{}", render_labels(labels)), sum_s);
+        f.add(format!("_count{}", render_labels(labels)), cumulative as f64);
+    }
+
+    fn render(&self) -> String {
+        let mut out = String::new();
+        for (name, f) in &self.families {
+            let _ = writeln!(out, "# HELP {name} {}", f.help);
+            let _ = writeln!(out, "# TYPE {name} {}", f.kind);
+            for (labels, v) in &f.samples {
+                // Histogram keys start with their suffix (`_bucket{...}`).
+                let _ = writeln!(out, "{name}{labels} {}", fmt_value(*v));
+            }
+        }
+        out
+    }
+}
+
+fn fmt_value(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The Kubernetes labels of a series: namespace, pod, container, node.
+fn k8s_labels(c: &Catalog, id: SeriesId) -> Option<Labels> {
+    let meta = c.series(id)?;
+    let cid = meta.key.container.as_deref()?;
+    let cm = c.containers.get(cid);
+    let pod = c.pod_of_series(id);
+    let container = cm.and_then(|m| m.pod_container_name.clone().or_else(|| (!m.name.is_empty()).then(|| m.name.clone()))).unwrap_or_else(|| cid.to_string());
+    Some(vec![
+        ("namespace", pod.map(|p| p.namespace.clone()).unwrap_or_default()),
+        ("pod", pod.map(|p| p.name.clone()).unwrap_or_default()),
+        ("container", container),
+        ("node", c.node_of_series(id).to_string()),
+    ])
+}
+
+fn workload_labels(c: &Catalog, id: SeriesId) -> Option<Labels> {
+    let pod = c.pod_of_series(id)?;
+    let (kind, name) = pod.workload().map_or(("Pod".to_string(), pod.name.clone()), |w| (w.kind.clone(), w.name.clone()));
+    Some(vec![("namespace", pod.namespace.clone()), ("workload", name), ("workload_kind", kind)])
+}
+
+/// Samples older than this before the newest data belong to processes that are gone.
+const GAUGE_STALE_NS: u64 = 30_000_000_000;
+
+pub fn render(history: &History, ix: &EntityIndex) -> String {
+    let c = &history.catalog;
+    let mut x = Exposition::default();
+    let newest = history.data_range().map_or(0, |(_, z)| z);
+    for (i, t) in history.totals.series.iter().enumerate() {
+        let id = i as SeriesId;
+        let Some(meta) = c.series(id) else { continue };
+        let alive = meta.last_ns + GAUGE_STALE_NS >= newest;
+        match k8s_labels(c, id) {
+            Some(l) => {
+                x.add("container_cpu_usage_seconds_total", "counter", "Cumulative CPU time consumed by the container's processes, in seconds.", &l, t.cpu_ticks as f64 / 100.0);
+                if alive {
+                    x.add("container_memory_rss", "gauge", "Resident memory of the container's processes, in bytes.", &l, t.rss_kb as f64 * 1024.0);
+                }
+                x.add("kinsight_container_network_receive_bytes_total", "counter", "Bytes the container's processes read from IP sockets.", &l, t.net_in as f64);
+                x.add("kinsight_container_network_transmit_bytes_total", "counter", "Bytes the container's processes wrote to IP sockets.", &l, t.net_out as f64);
+                x.add("kinsight_container_file_read_bytes_total", "counter", "Bytes the container's processes read from files.", &l, t.file_read as f64);
+                x.add("kinsight_container_file_write_bytes_total", "counter", "Bytes the container's processes wrote to files.", &l, t.file_write as f64);
+            }
+            None => {
+                let l = vec![("node", c.node_of_series(id).to_string())];
+                x.add("kinsight_host_cpu_usage_seconds_total", "counter", "Cumulative CPU time of host processes (outside containers), in seconds.", &l, t.cpu_ticks as f64 / 100.0);
+                if alive {
+                    x.add("kinsight_host_memory_rss_bytes", "gauge", "Resident memory of host processes (outside containers), in bytes.", &l, t.rss_kb as f64 * 1024.0);
+                }
+                x.add("kinsight_host_network_receive_bytes_total", "counter", "Bytes host processes read from IP sockets.", &l, t.net_in as f64);
+                x.add("kinsight_host_network_transmit_bytes_total", "counter", "Bytes host processes wrote to IP sockets.", &l, t.net_out as f64);
+            }
+        }
+    }
+    // HTTP per pod and per workload.
+    for (k, n) in &history.totals.http_status {
+        let direction = if k.side == Side::Server { "served" } else { "sent" };
+        let code = k.status.to_string();
+        if let Some(mut l) = k8s_labels(c, k.series) {
+            l.retain(|(name, _)| *name != "container");
+            let wl = workload_labels(c, k.series).unwrap_or_default();
+            l.push(("workload", wl.get(1).map(|w| w.1.clone()).unwrap_or_default()));
+            l.push(("workload_kind", wl.get(2).map(|w| w.1.clone()).unwrap_or_default()));
+            l.push(("direction", direction.into()));
+            l.push(("code", code.clone()));
+            x.add("kinsight_http_requests_total", "counter", "HTTP requests per pod, by direction (served or sent) and status code.", &l, *n as f64);
+        }
+        if let Some(mut l) = workload_labels(c, k.series) {
+            l.push(("direction", direction.into()));
+            l.push(("code", code));
+            x.add("kinsight_workload_http_requests_total", "counter", "HTTP requests per workload, by direction (served or sent) and status code.", &l, *n as f64);
+        }
+    }
+    for (id, h) in &history.totals.served_latency {
+        let sum_s = h.sum_ns as f64 / 1e9;
+        if let Some(mut l) = k8s_labels(c, *id) {
+            l.retain(|(name, _)| *name != "container");
+            x.histogram("kinsight_http_request_duration_seconds", "Latency of HTTP requests served by the pod, in seconds.", &l, &h.counts, sum_s);
+        }
+        if let Some(l) = workload_labels(c, *id) {
+            x.histogram("kinsight_workload_http_request_duration_seconds", "Latency of HTTP requests served by the workload's pods, in seconds.", &l, &h.counts, sum_s);
+        }
+    }
+    // Bytes per connection peer, the peer named at the pod level.
+    let r = Resolver::new(history, ix, None, Level::Pod);
+    for (k, v) in &history.totals.conns {
+        let Some(mut l) = k8s_labels(c, k.observer) else { continue };
+        let peer_ip = if k.side == Side::Server { k.client } else { k.server };
+        let (peer_kind, peer, peer_ns) = match r.address(peer_ip).unwrap_or_else(|| r.fallback(peer_ip)) {
+            EndRef::Entity(e) => {
+                let ent = ix.entity(e);
+                (ent.kind.clone(), ent.name.clone(), ent.namespace.clone().unwrap_or_default())
+            }
+            EndRef::Address(ip) => ("address".to_string(), ip.to_string(), String::new()),
+        };
+        l.push(("side", k.side.as_str().to_string()));
+        l.push(("peer_kind", peer_kind));
+        l.push(("peer_namespace", peer_ns));
+        l.push(("peer", peer));
+        l.push(("port", k.server_port.to_string()));
+        let mut lin = l.clone();
+        lin.push(("direction", "in".into()));
+        x.add("kinsight_connection_bytes_total", "counter", "Bytes a container moved on connections, by peer (pod, service, node or address), server port and direction.", &lin, v.bytes_in as f64);
+        l.push(("direction", "out".into()));
+        x.add("kinsight_connection_bytes_total", "counter", "Bytes a container moved on connections, by peer (pod, service, node or address), server port and direction.", &l, v.bytes_out as f64);
+    }
+    x.add("kinsight_history_heap_bytes", "gauge", "Memory held by kinsight's history store, in bytes.", &[], history.heap_bytes() as f64);
+    x.add("kinsight_history_series", "gauge", "Processes named in kinsight's history.", &[], c.series_count() as f64);
+    x.render()
+}

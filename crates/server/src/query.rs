@@ -1,0 +1,702 @@
+//! What the API computes from history: entity rows grouped at a level, time series of one
+//! entity, the topology between entities, and the drill-downs (connections, files, HTTP).
+//! All of it reads the history under a read lock and the entity index; nothing here knows
+//! about HTTP requests.
+
+use crate::entities::{AddressOwner, EntityIndex, Hierarchy, LabelGroups, Level};
+use crate::fields::{ConnFields, FileFields, HttpFields, SeriesFields};
+use crate::params::TimeRange;
+use kinsight_filter::Filter;
+use kinsight_history::{ConnCounters, ConnKey, Counters, FileCounters, FileKey, History, SeriesId, Side};
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+use std::net::IpAddr;
+
+/// The series a request looks at: alive during the range, inside the parent entity,
+/// matching the filter (`matching`: one flag per series, see [`filter_mask`]).
+pub fn select_series(history: &History, ix: &EntityIndex, labels: Option<&LabelGroups>, range: TimeRange, within: Option<u32>, matching: Option<&[bool]>) -> Vec<bool> {
+    let finest = history.tiers().first().map_or(1_000_000_000, |t| t.resolution_ns());
+    history
+        .catalog
+        .all_series()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let id = i as SeriesId;
+            // A series is alive from its first to its last sample (which covers a whole
+            // interval).
+            let alive = m.first_ns < range.to && m.last_ns + finest > range.from;
+            alive && matching.is_none_or(|f| f.get(i).copied().unwrap_or(false)) && within.is_none_or(|e| ix.contains(e, id, labels))
+        })
+        .collect()
+}
+
+/// Which series an entity filter keeps. It depends on names and links only, not on time,
+/// so the server caches it while the catalog does not change.
+pub fn filter_mask(history: &History, filter: &Filter) -> Vec<bool> {
+    let catalog = &history.catalog;
+    (0..catalog.series_count() as SeriesId).map(|id| SeriesFields::new(catalog, id).is_some_and(|s| filter.matches(&s))).collect()
+}
+
+/// One row of an entity table. Names are borrowed from the entity index: a page of ten
+/// thousand rows is written without copying them.
+#[derive(Clone, Debug, Serialize)]
+pub struct EntityRow<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub namespace: Option<&'a str>,
+    pub processes: u32,
+    pub cpu_pct: f64,
+    pub memory_bytes: u64,
+    pub file_read_bytes: u64,
+    pub file_write_bytes: u64,
+    pub file_bytes: u64,
+    pub net_in_bytes: u64,
+    pub net_out_bytes: u64,
+    pub net_bytes: u64,
+    /// Requests the entity served.
+    pub http_requests: u64,
+    pub http_rps: f64,
+    pub http_errors: u64,
+    /// Share of served requests answered with 5xx, in percent; `null` without requests.
+    pub http_error_pct: Option<f64>,
+    /// Mean latency of served requests, milliseconds; `null` without requests.
+    pub http_latency_ms: Option<f64>,
+    /// Requests the entity sent as a client.
+    pub http_out_requests: u64,
+    /// Whether the hierarchy goes deeper below this row.
+    pub has_children: bool,
+}
+
+#[derive(Default, Clone, Copy, Debug)]
+struct Acc {
+    c: Counters,
+    memory_kb: u64,
+    processes: u32,
+}
+
+impl Acc {
+    fn add(&mut self, c: &Counters) {
+        let rss = c.rss_kb as u64;
+        self.c.merge(c);
+        self.memory_kb += rss;
+        self.processes += 1;
+    }
+}
+
+pub const SORT_KEYS: &[&str] = &[
+    "name", "kind", "processes", "cpu_pct", "memory_bytes", "file_bytes", "file_read_bytes", "file_write_bytes", "net_bytes", "net_in_bytes", "net_out_bytes", "http_requests", "http_rps",
+    "http_error_pct", "http_latency_ms",
+];
+
+/// How rows are grouped: by the entity at `level` (label values from `labels`).
+pub struct Grouping<'a> {
+    pub level: Level,
+    pub labels: Option<&'a LabelGroups>,
+    /// The hierarchy goes deeper than this level (rows can be opened).
+    pub has_children: bool,
+    /// List entities the catalog knows without series (with zero counters).
+    pub include_empty: bool,
+}
+
+impl<'a> Grouping<'a> {
+    pub fn new(hierarchy: &Hierarchy, level: Level, labels: Option<&'a LabelGroups>, include_empty: bool) -> Grouping<'a> {
+        Grouping { level, labels, has_children: hierarchy.levels().last() != Some(&level), include_empty }
+    }
+}
+
+/// Groups the selected series' totals by entity.
+pub fn entity_rows<'i>(history: &History, ix: &'i EntityIndex, g: &Grouping, range: TimeRange, selected: &[bool]) -> Vec<EntityRow<'i>> {
+    let (level, labels) = (g.level, g.labels);
+    let totals = history.series_totals(range.from, range.to);
+    // Dense by entity number: cheaper than a map for the tens of thousands of groups a
+    // pod-level page has.
+    let mut acc: Vec<Option<Acc>> = vec![None; ix.entities.len()];
+    for (i, sel) in selected.iter().enumerate() {
+        if !sel {
+            continue;
+        }
+        let c = totals.get(i).copied().unwrap_or_default();
+        for e in ix.of_series(level, i as SeriesId, labels).iter() {
+            acc[e as usize].get_or_insert_with(Acc::default).add(&c);
+        }
+    }
+    if g.include_empty {
+        for &e in &ix.catalog_only {
+            if ix.entity(e).level == level {
+                acc[e as usize].get_or_insert_with(Acc::default);
+            }
+        }
+    }
+    let secs = range.covered_seconds(history);
+    acc.iter().enumerate().filter_map(|(e, a)| a.as_ref().map(|a| row(ix, e as u32, a, secs, g.has_children))).collect()
+}
+
+fn row<'i>(ix: &'i EntityIndex, e: u32, a: &Acc, secs: f64, deeper: bool) -> EntityRow<'i> {
+    let ent = ix.entity(e);
+    let c = &a.c;
+    let served = c.http_in as u64;
+    EntityRow {
+        id: &ent.id,
+        kind: &ent.kind,
+        name: &ent.name,
+        namespace: ent.namespace.as_deref(),
+        processes: a.processes,
+        // Ticks are 1/100 s: ticks per second is CPU percent of one core.
+        cpu_pct: c.cpu_ticks as f64 / secs,
+        memory_bytes: a.memory_kb * 1024,
+        file_read_bytes: c.file_read,
+        file_write_bytes: c.file_write,
+        file_bytes: c.file_read + c.file_write,
+        net_in_bytes: c.net_in,
+        net_out_bytes: c.net_out,
+        net_bytes: c.net_in + c.net_out,
+        http_requests: served,
+        http_rps: served as f64 / secs,
+        http_errors: c.http_in_errors as u64,
+        http_error_pct: (served > 0).then(|| c.http_in_errors as f64 * 100.0 / served as f64),
+        http_latency_ms: (served > 0).then(|| c.http_in_latency_us as f64 / served as f64 / 1000.0),
+        http_out_requests: c.http_out as u64,
+        has_children: deeper && ent.kind != "process",
+    }
+}
+
+/// Sorts rows by a column (ties by name, then id, so pages are stable).
+pub fn sort_rows(rows: &mut Vec<EntityRow<'_>>, key: &str, descending: bool) {
+    let num = |r: &EntityRow| -> f64 {
+        match key {
+            "processes" => r.processes as f64,
+            "cpu_pct" => r.cpu_pct,
+            "memory_bytes" => r.memory_bytes as f64,
+            "file_bytes" => r.file_bytes as f64,
+            "file_read_bytes" => r.file_read_bytes as f64,
+            "file_write_bytes" => r.file_write_bytes as f64,
+            "net_bytes" => r.net_bytes as f64,
+            "net_in_bytes" => r.net_in_bytes as f64,
+            "net_out_bytes" => r.net_out_bytes as f64,
+            "http_requests" => r.http_requests as f64,
+            "http_rps" => r.http_rps,
+            "http_error_pct" => r.http_error_pct.unwrap_or(-1.0),
+            "http_latency_ms" => r.http_latency_ms.unwrap_or(-1.0),
+            _ => 0.0,
+        }
+    };
+    let by_text = matches!(key, "name" | "kind");
+    // The key of each row is computed once, not at every comparison.
+    let mut keyed: Vec<(f64, EntityRow<'_>)> = rows.drain(..).map(|r| (if by_text { 0.0 } else { num(&r) }, r)).collect();
+    keyed.sort_by(|(ka, a), (kb, b)| {
+        let primary = match key {
+            "name" => a.name.cmp(&b.name),
+            "kind" => a.kind.cmp(&b.kind),
+            _ => ka.total_cmp(kb),
+        };
+        let primary = if descending { primary.reverse() } else { primary };
+        primary.then_with(|| a.name.cmp(&b.name)).then_with(|| a.id.cmp(&b.id))
+    });
+    rows.extend(keyed.into_iter().map(|(_, r)| r));
+}
+
+/// Columns of a time series, one value per bucket.
+#[derive(Debug, Serialize)]
+pub struct SeriesColumns {
+    pub resolution_s: f64,
+    /// Bucket start, seconds since the epoch.
+    pub t: Vec<f64>,
+    pub cpu_pct: Vec<f64>,
+    /// `null` where no process of the entity had a recent memory sample.
+    pub memory_bytes: Vec<Option<u64>>,
+    pub net_in_bps: Vec<f64>,
+    pub net_out_bps: Vec<f64>,
+    pub file_read_bps: Vec<f64>,
+    pub file_write_bps: Vec<f64>,
+    pub http_rps: Vec<f64>,
+    pub http_error_pct: Vec<Option<f64>>,
+    pub http_latency_ms: Vec<Option<f64>>,
+}
+
+/// Memory samples of idle processes are 10 s apart: a sample stays the process's memory
+/// for that long.
+const GAUGE_STALE_NS: u64 = 10_000_000_000;
+
+pub fn series_columns(history: &History, range: TimeRange, selected: &[bool], max_points: usize) -> SeriesColumns {
+    let tl = history.timeline(range.from, range.to, max_points).expect("history has tiers");
+    let res = tl.resolution_ns;
+    let res_s = res as f64 / 1e9;
+    let n = (tl.end - tl.first) as usize;
+    let mut per_bucket: Vec<Counters> = vec![Counters::default(); n];
+    let mut rss_samples: Vec<Vec<(SeriesId, u32)>> = vec![Vec::new(); n];
+    for b in history.timeline_buckets(&tl) {
+        let slot = (b.index - tl.first) as usize;
+        let sum = &mut per_bucket[slot];
+        b.procs.for_each(|id, c| {
+            if selected.get(*id as usize).copied().unwrap_or(false) {
+                let mut c2 = *c;
+                c2.rss_kb = 0;
+                sum.merge(&c2);
+                if c.rss_kb > 0 {
+                    rss_samples[slot].push((*id, c.rss_kb));
+                }
+            }
+        });
+    }
+    // Memory: each process's latest sample, while it is fresh.
+    let stale_buckets = (GAUGE_STALE_NS / res).max(1) as usize;
+    let mut last: FxHashMap<SeriesId, (usize, u32)> = FxHashMap::default();
+    let mut memory = Vec::with_capacity(n);
+    for (slot, samples) in rss_samples.iter().enumerate() {
+        for (id, kb) in samples {
+            last.insert(*id, (slot, *kb));
+        }
+        last.retain(|_, (at, _)| slot - *at < stale_buckets);
+        memory.push((!last.is_empty()).then(|| last.values().map(|(_, kb)| *kb as u64 * 1024).sum()));
+    }
+    let mut out = SeriesColumns {
+        resolution_s: res_s,
+        t: Vec::with_capacity(n),
+        cpu_pct: Vec::with_capacity(n),
+        memory_bytes: memory,
+        net_in_bps: Vec::with_capacity(n),
+        net_out_bps: Vec::with_capacity(n),
+        file_read_bps: Vec::with_capacity(n),
+        file_write_bps: Vec::with_capacity(n),
+        http_rps: Vec::with_capacity(n),
+        http_error_pct: Vec::with_capacity(n),
+        http_latency_ms: Vec::with_capacity(n),
+    };
+    for (slot, c) in per_bucket.iter().enumerate() {
+        out.t.push(((tl.first + slot as u64) * res) as f64 / 1e9);
+        out.cpu_pct.push(c.cpu_ticks as f64 / res_s);
+        out.net_in_bps.push(c.net_in as f64 / res_s);
+        out.net_out_bps.push(c.net_out as f64 / res_s);
+        out.file_read_bps.push(c.file_read as f64 / res_s);
+        out.file_write_bps.push(c.file_write as f64 / res_s);
+        out.http_rps.push(c.http_in as f64 / res_s);
+        let served = c.http_in as f64;
+        out.http_error_pct.push((c.http_in > 0).then(|| c.http_in_errors as f64 * 100.0 / served));
+        out.http_latency_ms.push((c.http_in > 0).then(|| c.http_in_latency_us as f64 / served / 1000.0));
+    }
+    out
+}
+
+/// Where a connection end is, at the level being looked at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EndRef {
+    Entity(u32),
+    /// An address no known entity owns.
+    Address(IpAddr),
+}
+
+/// Maps connection ends to entities at one level.
+pub struct Resolver<'a> {
+    pub ix: &'a EntityIndex,
+    pub labels: Option<&'a LabelGroups>,
+    pub level: Level,
+    history: &'a History,
+    /// A series inside each pod entity, to find the pod's entity at other levels.
+    pod_series: FxHashMap<u32, SeriesId>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(history: &'a History, ix: &'a EntityIndex, labels: Option<&'a LabelGroups>, level: Level) -> Resolver<'a> {
+        let mut pod_series = FxHashMap::default();
+        for i in 0..ix.series_count() {
+            for e in ix.of_series(Level::Pod, i as SeriesId, None).iter() {
+                pod_series.entry(e).or_insert(i as SeriesId);
+            }
+        }
+        Resolver { ix, labels, level, history, pod_series }
+    }
+
+    /// The entity of a series at the level; series outside the hierarchy (host
+    /// processes in the logical one) show as their node.
+    pub fn series(&self, id: SeriesId) -> EndRef {
+        let e = self.ix.of_series(self.level, id, self.labels).iter().next();
+        let e = e.or_else(|| self.ix.of_series(Level::Node, id, None).iter().next());
+        e.map_or(EndRef::Address(IpAddr::from([0, 0, 0, 0])), EndRef::Entity)
+    }
+
+    /// The entity owning an address, if the address is not shared (a pod's own address
+    /// or a service's cluster IP).
+    pub fn address(&self, ip: IpAddr) -> Option<EndRef> {
+        match self.ix.addresses.get(&ip)? {
+            AddressOwner::Pod(pod) => {
+                let at_level = match self.level {
+                    Level::Pod | Level::Container | Level::Process => Some(*pod),
+                    l => self.pod_series.get(pod).and_then(|s| self.ix.of_series(l, *s, self.labels).iter().next()),
+                };
+                Some(EndRef::Entity(at_level.unwrap_or(*pod)))
+            }
+            AddressOwner::Service(svc) => {
+                if self.level == Level::Namespace {
+                    let ns = self.ix.entity(*svc).namespace.as_deref().and_then(|n| self.ix.get(&format!("ns:{n}")));
+                    Some(EndRef::Entity(ns.unwrap_or(*svc)))
+                } else {
+                    Some(EndRef::Entity(*svc))
+                }
+            }
+            AddressOwner::Node(_) => None,
+        }
+    }
+
+    /// A shared or unknown address: what runs outside pods on its node if it is a node's
+    /// (at the pod and container levels, where that grouping exists), the node itself at
+    /// other levels, else the address.
+    pub fn fallback(&self, ip: IpAddr) -> EndRef {
+        match self.ix.addresses.get(&ip) {
+            Some(AddressOwner::Node(n)) => {
+                let name = &self.ix.entity(*n).name;
+                let group = match self.level {
+                    Level::Pod => self.ix.get(&format!("nopod:{name}")),
+                    Level::Container | Level::Process => self.ix.get(&format!("host:{name}")),
+                    _ => None,
+                };
+                EndRef::Entity(group.unwrap_or(*n))
+            }
+            _ => EndRef::Address(ip),
+        }
+    }
+
+    pub fn history(&self) -> &History {
+        self.history
+    }
+}
+
+/// Connection views summed over a range.
+pub fn conn_views(history: &History, range: TimeRange) -> FxHashMap<ConnKey, ConnCounters> {
+    let mut out: FxHashMap<ConnKey, ConnCounters> = FxHashMap::default();
+    let spans = history.cover(range.from, range.to);
+    for b in history.buckets(&spans) {
+        b.conns.for_each(|k, v| out.entry(*k).or_default().merge(v));
+    }
+    out
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TopoNode {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: Option<String>,
+    /// Inside the selection (parent and filter), or a peer outside it.
+    pub inside: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TopoEdge {
+    pub source: String,
+    pub target: String,
+    pub bytes: u64,
+    pub requests: u64,
+    pub ports: Vec<u16>,
+    /// `traffic` (bytes seen on connections) or `member` (a service selects a pod).
+    pub kind: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Topology {
+    pub nodes: Vec<TopoNode>,
+    pub edges: Vec<TopoEdge>,
+}
+
+fn is_loopback(ip: IpAddr) -> bool {
+    ip.is_loopback() || matches!(ip, IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()))
+}
+
+/// Source and target of an edge.
+type EdgeEnds = (EndRef, EndRef);
+/// Bytes, HTTP requests and server ports of an edge.
+type EdgeSums = (u64, u64, FxHashSet<u16>);
+
+/// Entities as nodes, connections between them as edges. When both processes of a
+/// connection are on this host, both report it: the client's report is used and the
+/// server's dropped, so bytes are not counted twice. An edge is shown when one of its ends
+/// is inside the selection (the parent entity and the filter).
+pub fn topology(r: &Resolver, range: TimeRange, selected: &[bool], max_edges: usize) -> Topology {
+    let views = conn_views(r.history(), range);
+    let mut inside: FxHashSet<EndRef> = FxHashSet::default();
+    for (i, s) in selected.iter().enumerate() {
+        if *s {
+            inside.insert(r.series(i as SeriesId));
+        }
+    }
+    // Local processes serving (address, port), and local clients by conversation.
+    let mut servers: FxHashMap<(IpAddr, u16), FxHashSet<EndRef>> = FxHashMap::default();
+    let mut local_clients: FxHashSet<(IpAddr, IpAddr, u16)> = FxHashSet::default();
+    for k in views.keys() {
+        if k.side == Side::Server {
+            servers.entry((k.server, k.server_port)).or_default().insert(r.series(k.observer));
+        } else {
+            local_clients.insert((k.client, k.server, k.server_port));
+        }
+    }
+    let unique = |set: Option<&FxHashSet<EndRef>>| set.filter(|s| s.len() == 1).and_then(|s| s.iter().next().copied());
+    let mut edges: FxHashMap<EdgeEnds, EdgeSums> = FxHashMap::default();
+    for (k, v) in &views {
+        let me = r.series(k.observer);
+        let (src, dst) = if k.side == Side::Server {
+            if local_clients.contains(&(k.client, k.server, k.server_port)) {
+                continue;
+            }
+            let src = r.address(k.client).or_else(|| is_loopback(k.client).then_some(me)).unwrap_or_else(|| r.fallback(k.client));
+            (src, me)
+        } else {
+            let dst = r
+                .address(k.server)
+                .or_else(|| unique(servers.get(&(k.server, k.server_port))))
+                .or_else(|| is_loopback(k.server).then_some(me))
+                .unwrap_or_else(|| r.fallback(k.server));
+            (me, dst)
+        };
+        if src == dst || !(inside.contains(&src) || inside.contains(&dst)) {
+            continue;
+        }
+        let e = edges.entry((src, dst)).or_default();
+        e.0 += v.bytes_in + v.bytes_out;
+        e.1 += v.requests as u64;
+        e.2.insert(k.server_port);
+    }
+    let mut list: Vec<(EdgeEnds, EdgeSums)> = edges.into_iter().collect();
+    list.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(b.1 .1.cmp(&a.1 .1)));
+    list.truncate(max_edges);
+
+    // Nodes: every entity of the selection, and the peers of the edges kept.
+    let mut nodes: Vec<EndRef> = inside.iter().copied().collect();
+    let mut seen: FxHashSet<EndRef> = inside.clone();
+    for ((a, b), _) in &list {
+        for n in [a, b] {
+            if seen.insert(*n) {
+                nodes.push(*n);
+            }
+        }
+    }
+    let id_of = |n: &EndRef| match n {
+        EndRef::Entity(e) => r.ix.entity(*e).id.clone(),
+        EndRef::Address(ip) => format!("ip:{ip}"),
+    };
+    let mut out_edges: Vec<TopoEdge> = list
+        .iter()
+        .map(|((a, b), (bytes, requests, ports))| {
+            let mut ports: Vec<u16> = ports.iter().copied().collect();
+            ports.sort_unstable();
+            TopoEdge { source: id_of(a), target: id_of(b), bytes: *bytes, requests: *requests, ports, kind: "traffic" }
+        })
+        .collect();
+    // A service on the map selects pods on the map: draw that too.
+    let shown_services: FxHashSet<u32> = seen.iter().filter_map(|n| if let EndRef::Entity(e) = n { Some(*e) } else { None }).filter(|e| r.ix.entity(*e).kind == "service").collect();
+    if !shown_services.is_empty() {
+        let mut members: FxHashSet<(u32, u32)> = FxHashSet::default();
+        for i in 0..r.ix.series_count() {
+            let EndRef::Entity(t) = r.series(i as SeriesId) else { continue };
+            if !seen.contains(&EndRef::Entity(t)) {
+                continue;
+            }
+            for svc in r.ix.of_series(Level::Service, i as SeriesId, None).iter() {
+                if shown_services.contains(&svc) && svc != t {
+                    members.insert((svc, t));
+                }
+            }
+        }
+        let mut members: Vec<(u32, u32)> = members.into_iter().collect();
+        members.sort_unstable();
+        for (svc, t) in members {
+            out_edges.push(TopoEdge { source: r.ix.entity(svc).id.clone(), target: r.ix.entity(t).id.clone(), bytes: 0, requests: 0, ports: vec![], kind: "member" });
+        }
+    }
+    let nodes = nodes
+        .iter()
+        .map(|n| match n {
+            EndRef::Entity(e) => {
+                let ent = r.ix.entity(*e);
+                TopoNode { id: ent.id.clone(), kind: ent.kind.clone(), name: ent.name.clone(), namespace: ent.namespace.clone(), inside: inside.contains(n) }
+            }
+            EndRef::Address(ip) => TopoNode { id: format!("ip:{ip}"), kind: "address".into(), name: ip.to_string(), namespace: None, inside: false },
+        })
+        .collect();
+    Topology { nodes, edges: out_edges }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EntityRef {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+}
+
+impl EntityRef {
+    pub fn of(r: &Resolver, end: EndRef) -> EntityRef {
+        match end {
+            EndRef::Entity(e) => {
+                let ent = r.ix.entity(e);
+                EntityRef { id: ent.id.clone(), kind: ent.kind.clone(), name: ent.name.clone() }
+            }
+            EndRef::Address(ip) => EntityRef { id: format!("ip:{ip}"), kind: "address".into(), name: ip.to_string() },
+        }
+    }
+}
+
+/// The process, container and pod of a series, for drill-down rows.
+#[derive(Clone, Debug, Serialize)]
+pub struct Owner {
+    pub process: EntityRef,
+    pub pid: i64,
+    pub container: Option<EntityRef>,
+    pub pod: Option<EntityRef>,
+}
+
+pub fn owner(ix: &EntityIndex, catalog: &kinsight_history::Catalog, id: SeriesId) -> Owner {
+    let meta = |l: Level| -> Option<EntityRef> {
+        let e = ix.of_series(l, id, None).iter().next()?;
+        let ent = ix.entity(e);
+        Some(EntityRef { id: ent.id.clone(), kind: ent.kind.clone(), name: ent.name.clone() })
+    };
+    Owner {
+        process: meta(Level::Process).expect("every series is a process"),
+        pid: catalog.series(id).map_or(0, |m| m.key.pid),
+        container: meta(Level::Container),
+        pod: meta(Level::Pod).filter(|p| p.kind == "pod"),
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ConnRow {
+    pub proto: &'static str,
+    pub client_ip: String,
+    pub server_ip: String,
+    pub server_port: u16,
+    /// Which end the process holds: `client`, `server` or `unknown`.
+    pub side: &'static str,
+    #[serde(flatten)]
+    pub owner: Owner,
+    /// The connection's ends as entities (pods, services, nodes; an address otherwise).
+    pub client: EntityRef,
+    pub server: EntityRef,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub bytes: u64,
+    pub requests: u64,
+}
+
+pub fn connection_rows(r: &Resolver, range: TimeRange, selected: &[bool], filter: Option<&Filter>) -> Vec<ConnRow> {
+    let catalog = &r.history().catalog;
+    let mut rows: Vec<ConnRow> = conn_views(r.history(), range)
+        .into_iter()
+        .filter(|(k, _)| selected.get(k.observer as usize).copied().unwrap_or(false))
+        .filter(|(k, _)| filter.is_none_or(|f| SeriesFields::new(catalog, k.observer).is_some_and(|series| f.matches(&ConnFields { series, key: k }))))
+        .map(|(k, v)| {
+            let me = r.series(k.observer);
+            let end = |ip: IpAddr, mine: bool| if mine { me } else { r.address(ip).unwrap_or_else(|| r.fallback(ip)) };
+            ConnRow {
+                proto: k.proto.as_str(),
+                client_ip: k.client.to_string(),
+                server_ip: k.server.to_string(),
+                server_port: k.server_port,
+                side: k.side.as_str(),
+                owner: owner(r.ix, catalog, k.observer),
+                client: EntityRef::of(r, end(k.client, k.side == Side::Client)),
+                server: EntityRef::of(r, end(k.server, k.side == Side::Server)),
+                bytes_in: v.bytes_in,
+                bytes_out: v.bytes_out,
+                bytes: v.bytes_in + v.bytes_out,
+                requests: v.requests as u64,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| (&a.client_ip, &a.server_ip, a.server_port, &a.owner.process.id).cmp(&(&b.client_ip, &b.server_ip, b.server_port, &b.owner.process.id))));
+    rows
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FileRow {
+    pub path: String,
+    #[serde(flatten)]
+    pub owner: Owner,
+    pub read_bytes: u64,
+    pub write_bytes: u64,
+    pub bytes: u64,
+}
+
+pub fn file_rows(history: &History, ix: &EntityIndex, range: TimeRange, selected: &[bool], filter: Option<&Filter>) -> Vec<FileRow> {
+    let mut sums: FxHashMap<FileKey, FileCounters> = FxHashMap::default();
+    let spans = history.cover(range.from, range.to);
+    for b in history.buckets(&spans) {
+        b.files.for_each(|k, v| {
+            if selected.get(k.series as usize).copied().unwrap_or(false) {
+                sums.entry(*k).or_default().merge(v);
+            }
+        });
+    }
+    let catalog = &history.catalog;
+    let mut rows: Vec<FileRow> = sums
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let path = catalog.file(k.file)?;
+            if let Some(f) = filter {
+                let series = SeriesFields::new(catalog, k.series)?;
+                if !f.matches(&FileFields { series, path }) {
+                    return None;
+                }
+            }
+            Some(FileRow { path: path.to_string(), owner: owner(ix, catalog, k.series), read_bytes: v.read, write_bytes: v.write, bytes: v.read + v.write })
+        })
+        .collect();
+    rows.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)).then_with(|| a.owner.process.id.cmp(&b.owner.process.id)));
+    rows
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct HttpRow {
+    pub ts_ns: u64,
+    /// `server`: the process served it; `client`: it sent it.
+    pub side: &'static str,
+    pub method: String,
+    pub url: String,
+    pub status: u16,
+    pub latency_ms: f64,
+    pub size_bytes: u64,
+    #[serde(flatten)]
+    pub owner: Owner,
+    pub client_ip: Option<String>,
+    pub server_ip: Option<String>,
+    pub server_port: Option<u16>,
+    /// The other end, as an entity when known.
+    pub peer: Option<EntityRef>,
+}
+
+/// Newest first.
+pub fn http_rows(r: &Resolver, range: TimeRange, selected: &[bool], filter: Option<&Filter>, limit: usize) -> (Vec<HttpRow>, usize) {
+    let catalog = &r.history().catalog;
+    let mut matched = 0;
+    let mut rows = Vec::new();
+    for tx in r.history().http.range(range.from, range.to).rev() {
+        if !selected.get(tx.series as usize).copied().unwrap_or(false) {
+            continue;
+        }
+        if let Some(f) = filter {
+            let Some(series) = SeriesFields::new(catalog, tx.series) else { continue };
+            if !f.matches(&HttpFields { series, conn: tx.conn.as_ref(), side: tx.side }) {
+                continue;
+            }
+        }
+        matched += 1;
+        if rows.len() >= limit {
+            continue;
+        }
+        let peer_ip = tx.conn.map(|c| if tx.side == Side::Server { c.client } else { c.server });
+        rows.push(HttpRow {
+            ts_ns: tx.ts_ns,
+            side: tx.side.as_str(),
+            method: tx.method.clone(),
+            url: tx.url.clone(),
+            status: tx.status,
+            latency_ms: tx.latency_ns as f64 / 1e6,
+            size_bytes: tx.size_bytes,
+            owner: owner(r.ix, catalog, tx.series),
+            client_ip: tx.conn.map(|c| c.client.to_string()),
+            server_ip: tx.conn.map(|c| c.server.to_string()),
+            server_port: tx.conn.map(|c| c.server_port),
+            peer: peer_ip.map(|ip| EntityRef::of(r, r.address(ip).unwrap_or_else(|| r.fallback(ip)))),
+        });
+    }
+    (rows, matched)
+}

@@ -1,0 +1,215 @@
+// The JSON API of `kinsight up` (see /api/openapi.json), typed for the UI.
+
+export interface Range {
+  from: number;
+  to: number;
+  seconds: number;
+}
+
+export interface SourceStatus {
+  kind: string;
+  state: string;
+  detail: string;
+  events: number;
+  bytes_read: number;
+  error: string | null;
+}
+
+export interface Status {
+  version: string;
+  mode: { kind: "replay" | "live"; file?: string };
+  live_message: string | null;
+  sources: SourceStatus[];
+  active: boolean;
+  data: Range | null;
+  now_ns: number;
+  history: { series: number; heap_bytes: number; max_bytes: number; tiers: { resolution_s: number; retention_s: number; kept: number }[] };
+  auth: { token_required: boolean };
+}
+
+export interface Hierarchies {
+  hierarchies: { id: string; title: string; levels: string[] }[];
+  label_keys: string[];
+}
+
+export interface EntityRef {
+  id: string;
+  kind: string;
+  name: string;
+  namespace?: string | null;
+  level?: string;
+}
+
+export interface EntityRow {
+  id: string;
+  kind: string;
+  name: string;
+  namespace: string | null;
+  processes: number;
+  cpu_pct: number;
+  memory_bytes: number;
+  file_read_bytes: number;
+  file_write_bytes: number;
+  file_bytes: number;
+  net_in_bytes: number;
+  net_out_bytes: number;
+  net_bytes: number;
+  http_requests: number;
+  http_rps: number;
+  http_errors: number;
+  http_error_pct: number | null;
+  http_latency_ms: number | null;
+  http_out_requests: number;
+  has_children: boolean;
+}
+
+export interface EntitiesPage {
+  hierarchy: string;
+  level: string;
+  levels: string[];
+  parent: EntityRef | null;
+  range: Range;
+  total: number;
+  rows: EntityRow[];
+}
+
+export interface EntityDetail {
+  id: string;
+  kind: string;
+  name: string;
+  namespace: string | null;
+  level: string;
+  attributes: Record<string, unknown> | null;
+  paths: Record<string, EntityRef[] | null>;
+  filter: string | null;
+  totals: EntityRow | null;
+}
+
+export interface SeriesColumns {
+  resolution_s: number;
+  t: number[];
+  cpu_pct: number[];
+  memory_bytes: (number | null)[];
+  net_in_bps: number[];
+  net_out_bps: number[];
+  file_read_bps: number[];
+  file_write_bps: number[];
+  http_rps: number[];
+  http_error_pct: (number | null)[];
+  http_latency_ms: (number | null)[];
+}
+
+export interface TopoNode {
+  id: string;
+  kind: string;
+  name: string;
+  namespace: string | null;
+  inside: boolean;
+}
+
+export interface TopoEdge {
+  source: string;
+  target: string;
+  bytes: number;
+  requests: number;
+  ports: number[];
+  kind: "traffic" | "member";
+}
+
+export interface Topology {
+  level: string;
+  levels: string[];
+  parent: EntityRef | null;
+  nodes: TopoNode[];
+  edges: TopoEdge[];
+}
+
+export interface Owner {
+  process: EntityRef;
+  pid: number;
+  container: EntityRef | null;
+  pod: EntityRef | null;
+}
+
+export interface ConnRow extends Owner {
+  proto: string;
+  client_ip: string;
+  server_ip: string;
+  server_port: number;
+  side: string;
+  client: EntityRef;
+  server: EntityRef;
+  bytes_in: number;
+  bytes_out: number;
+  bytes: number;
+  requests: number;
+}
+
+export interface FileRow extends Owner {
+  path: string;
+  read_bytes: number;
+  write_bytes: number;
+  bytes: number;
+}
+
+export interface HttpRow extends Owner {
+  ts_ns: number;
+  side: string;
+  method: string;
+  url: string;
+  status: number;
+  latency_ms: number;
+  size_bytes: number;
+  peer: EntityRef | null;
+}
+
+export interface Rows<T> {
+  total: number;
+  rows: T[];
+}
+
+/** An error the API answered with: code, message, and for filters the column. */
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    message: string,
+    public details: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+const TOKEN_KEY = "kinsight-token";
+
+/** The token comes in the URL fragment (`#token=...`) once, then lives in the session. */
+export function takeTokenFromUrl(): void {
+  const m = location.hash.match(/(?:^#|&)token=([^&]*)/);
+  if (m) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+    const rest = location.hash.replace(/(^#|&)token=[^&]*/, "$1").replace(/^#&/, "#");
+    history.replaceState(null, "", location.pathname + location.search + (rest === "#" ? "" : rest));
+  }
+}
+
+export function setToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+export async function get<T>(path: string, params: Record<string, string | number | undefined | null> = {}): Promise<T> {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+  }
+  const url = q.toString() ? `${path}?${q}` : path;
+  const headers: Record<string, string> = { Accept: "application/json" };
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const resp = await fetch(url, { headers });
+  const body = await resp.json().catch(() => null);
+  if (!resp.ok) {
+    const e = body?.error ?? {};
+    throw new ApiError(resp.status, e.code ?? "http_error", e.message ?? `${resp.status} ${resp.statusText}`, e);
+  }
+  return body as T;
+}

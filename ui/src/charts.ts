@@ -1,0 +1,78 @@
+// Time series of the selected entity, one small chart per measure. Dragging across a
+// chart selects that time range for the whole page.
+
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import type { SeriesColumns } from "./api";
+import { bytes, bytesRate, ms, pct, rate } from "./format";
+
+interface ChartSpec {
+  title: string;
+  series: { label: string; values: (c: SeriesColumns) => (number | null)[]; color: string }[];
+  fmt: (v: number) => string;
+}
+
+const SPECS: ChartSpec[] = [
+  { title: "CPU", series: [{ label: "CPU", values: (c) => c.cpu_pct, color: "#d9480f" }], fmt: pct },
+  { title: "Memory", series: [{ label: "resident", values: (c) => c.memory_bytes, color: "#5f3dc4" }], fmt: bytes },
+  {
+    title: "Network",
+    series: [
+      { label: "in", values: (c) => c.net_in_bps, color: "#1971c2" },
+      { label: "out", values: (c) => c.net_out_bps, color: "#2f9e44" },
+    ],
+    fmt: bytesRate,
+  },
+  {
+    title: "Files",
+    series: [
+      { label: "read", values: (c) => c.file_read_bps, color: "#0c8599" },
+      { label: "write", values: (c) => c.file_write_bps, color: "#e8590c" },
+    ],
+    fmt: bytesRate,
+  },
+  { title: "HTTP requests", series: [{ label: "served", values: (c) => c.http_rps, color: "#c2255c" }], fmt: (v) => rate(v) },
+  { title: "HTTP latency", series: [{ label: "mean", values: (c) => c.http_latency_ms, color: "#862e9c" }], fmt: ms },
+];
+
+let plots: uPlot[] = [];
+
+export function destroyCharts(): void {
+  for (const p of plots) p.destroy();
+  plots = [];
+}
+
+/** Draws the charts into `el`; `onSelect` gets a dragged range (ns). */
+export function renderCharts(el: HTMLElement, cols: SeriesColumns, onSelect: (fromNs: number, toNs: number) => void): void {
+  destroyCharts();
+  el.innerHTML = "";
+  const width = Math.max(260, Math.floor(el.clientWidth / 2) - 16);
+  for (const spec of SPECS) {
+    const box = document.createElement("div");
+    box.className = "chart";
+    box.dataset.testid = `chart-${spec.title.toLowerCase().replace(/\s+/g, "-")}`;
+    el.appendChild(box);
+    const data: uPlot.AlignedData = [cols.t, ...spec.series.map((s) => s.values(cols))];
+    const opts: uPlot.Options = {
+      title: spec.title,
+      width,
+      height: 140,
+      cursor: { drag: { x: true, y: false } },
+      legend: { show: true },
+      scales: { x: { time: true } },
+      axes: [{ stroke: "#666", grid: { stroke: "#eee" } }, { stroke: "#666", grid: { stroke: "#eee" }, size: 70, values: (_u, vals) => vals.map((v) => (v === null ? "" : spec.fmt(v))) }],
+      series: [{}, ...spec.series.map((s) => ({ label: s.label, stroke: s.color, fill: `${s.color}22`, width: 1.5, spanGaps: false, value: (_u: uPlot, v: number | null) => (v === null ? "–" : spec.fmt(v)) }))],
+      hooks: {
+        setSelect: [
+          (u: uPlot) => {
+            if (u.select.width < 4) return;
+            const a = u.posToVal(u.select.left, "x");
+            const b = u.posToVal(u.select.left + u.select.width, "x");
+            onSelect(Math.floor(a * 1e9), Math.ceil(b * 1e9));
+          },
+        ],
+      },
+    };
+    plots.push(new uPlot(opts, data, box));
+  }
+}

@@ -1,0 +1,299 @@
+// The explorer: a hierarchy selector, a time range, a sysdig filter, the table (or the
+// topology) of the current level, and the selected entity's charts and drill-downs.
+// Everything the page shows follows the URL fragment (state.ts).
+
+import "./style.css";
+import { ApiError, get, setToken, takeTokenFromUrl, type EntitiesPage, type EntityDetail, type Hierarchies, type SeriesColumns, type Status, type Topology } from "./api";
+import { destroyCharts, renderCharts } from "./charts";
+import { DRILL_TABS, renderDrill } from "./drill";
+import { bytes, duration, esc, ms, pct, time } from "./format";
+import { go, hashOf, readState, type ViewState } from "./state";
+import { renderTable } from "./table";
+import { destroyTopology, renderTopology } from "./topology";
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+
+let status: Status | null = null;
+/** Each render gets a number; answers for an older render are dropped. */
+let generation = 0;
+
+function hierarchyTitle(h: string): string {
+  if (h.startsWith("label:")) return `label ${h.slice(6)}`;
+  return h;
+}
+
+async function loadHierarchies(): Promise<void> {
+  const hs = await get<Hierarchies>("/api/hierarchies");
+  const sel = $<HTMLSelectElement>("hierarchy");
+  const opts = hs.hierarchies.map((h) => `<option value="${esc(h.id)}" title="${esc(h.title)}">${esc(h.id)}</option>`);
+  for (const k of hs.label_keys) opts.push(`<option value="label:${esc(k)}">label: ${esc(k)}</option>`);
+  sel.innerHTML = opts.join("");
+}
+
+function sourceText(s: Status): string {
+  if (s.mode.kind === "replay") {
+    const src = s.sources.find((x) => x.kind === "replay");
+    const file = (s.mode.file ?? "").split("/").pop();
+    const state = src?.state === "running" ? `reading… ${src.events.toLocaleString()} events` : src?.state === "failed" ? "stopped at damage" : `${src?.events.toLocaleString() ?? 0} events`;
+    return `replay of ${file}: ${state}`;
+  }
+  return "live: no live source in this build";
+}
+
+async function refreshStatus(): Promise<void> {
+  status = await get<Status>("/api/status");
+  $("source").textContent = sourceText(status);
+  $("source").title = status.sources.map((s) => `${s.kind}: ${s.state} — ${s.detail}${s.error ? ` (${s.error})` : ""}`).join("\n");
+  const banner = $("banner");
+  const messages: string[] = [];
+  if (status.live_message) messages.push(status.live_message);
+  for (const s of status.sources) {
+    if (s.error) messages.push(`${s.kind}: ${s.error}`);
+    else if (s.state === "unavailable" && s.kind !== "live-host") messages.push(`${s.kind}: ${s.detail}`);
+  }
+  banner.hidden = messages.length === 0;
+  banner.innerHTML = messages.map((m) => `<p>${esc(m)}</p>`).join("");
+}
+
+function showFilterError(e: unknown, expr: string): boolean {
+  const box = $("filter-error");
+  if (e instanceof ApiError && e.code === "bad_filter") {
+    const col = Number(e.details.column ?? 1);
+    box.textContent = `Filter error at column ${col}: ${e.message}\n  ${expr}\n  ${" ".repeat(Math.max(0, col - 1))}^`;
+    box.hidden = false;
+    return true;
+  }
+  box.hidden = true;
+  return false;
+}
+
+function showError(el: HTMLElement, e: unknown): void {
+  const msg = e instanceof ApiError ? `${e.message} (${e.code})` : String(e);
+  el.innerHTML = `<p class="error" data-testid="error">${esc(msg)}</p>`;
+  if (e instanceof ApiError && e.status === 401) {
+    const t = prompt("This kinsight server needs a token:");
+    if (t) {
+      setToken(t);
+      void render();
+    }
+  }
+}
+
+function rangeParams(st: ViewState): { from?: string; to?: string } {
+  return { from: st.from || undefined, to: st.to || undefined };
+}
+
+function syncControls(st: ViewState): void {
+  const hsel = $<HTMLSelectElement>("hierarchy");
+  if (![...hsel.options].some((o) => o.value === st.h)) hsel.add(new Option(hierarchyTitle(st.h), st.h));
+  hsel.value = st.h;
+  const rsel = $<HTMLSelectElement>("range");
+  const preset = st.to === "" && [...rsel.options].some((o) => o.value === st.from) ? st.from : "custom";
+  rsel.value = preset;
+  $("custom-range").hidden = preset !== "custom";
+  const f = $<HTMLInputElement>("filter");
+  if (document.activeElement !== f) f.value = st.f;
+  for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs button")) b.classList.toggle("active", b.dataset.tab === st.tab);
+  $<HTMLSelectElement>("weight").value = st.w;
+  $("weight").hidden = st.tab !== "topology";
+}
+
+/** The level selector offers the levels below the current position. */
+function syncLevels(levels: string[], parentLevel: string | undefined, current: string): void {
+  const sel = $<HTMLSelectElement>("level");
+  const below = parentLevel ? levels.slice(levels.indexOf(parentLevel) + 1) : levels;
+  sel.innerHTML = below.map((l) => `<option value="${esc(l)}">${esc(l)}</option>`).join("");
+  sel.value = current;
+}
+
+async function renderCrumbs(st: ViewState, gen: number): Promise<void> {
+  const nav = $("crumbs");
+  const top = `<a href="${esc(hashOf({ ...st, p: "", level: "", sel: "" }))}" data-testid="crumb-root">${esc(hierarchyTitle(st.h))}</a>`;
+  if (!st.p) {
+    nav.innerHTML = top;
+    return;
+  }
+  try {
+    const d = await get<EntityDetail>("/api/entity", { id: st.p, ...rangeParams(st) });
+    if (gen !== generation) return;
+    const path = d.paths[st.h] ?? [{ id: d.id, kind: d.kind, name: d.name }];
+    nav.innerHTML = [top, ...path.map((e) => `<a href="${esc(hashOf({ ...st, p: e.id, level: "", sel: "" }))}" data-id="${esc(e.id)}"><span class="kind k-${esc(e.kind)}">${esc(e.kind)}</span>${esc(e.name)}</a>`)].join(" › ");
+  } catch (e) {
+    nav.innerHTML = `${top} › <span class="error">${esc(e instanceof Error ? e.message : String(e))}</span>`;
+  }
+}
+
+async function renderView(st: ViewState, gen: number): Promise<void> {
+  const view = $("view");
+  try {
+    if (st.tab === "topology") {
+      const topo = await get<Topology>("/api/topology", { hierarchy: st.h, parent: st.p || undefined, level: st.level || undefined, filter: st.f || undefined, ...rangeParams(st) });
+      if (gen !== generation) return;
+      showFilterError(null, "");
+      syncLevels(topo.levels, topo.parent?.level, topo.level);
+      await renderTopology(
+        view,
+        topo,
+        st.w,
+        (id) => go({ sel: id }),
+        (id) => go({ p: id, level: "", sel: "", tab: "table" }),
+      );
+      $("range-label").textContent = "";
+      return;
+    }
+    destroyTopology();
+    const t0 = performance.now();
+    const page = await get<EntitiesPage>("/api/entities", {
+      hierarchy: st.h,
+      parent: st.p || undefined,
+      level: st.level || undefined,
+      filter: st.f || undefined,
+      sort: st.sort,
+      order: st.order || undefined,
+      ...rangeParams(st),
+    });
+    if (gen !== generation) return;
+    showFilterError(null, "");
+    syncLevels(page.levels, page.parent?.level, page.level);
+    renderTable(view, page);
+    $("range-label").textContent = `${page.level}s: ${page.total} · ${time(page.range.from)} – ${time(page.range.to)} (${duration(page.range.seconds)})`;
+    document.body.dataset.rows = String(page.rows.length);
+    document.body.dataset.level = page.level;
+    performance.mark("kinsight:table-rendered", { detail: { rows: page.rows.length, fetchAndRenderMs: performance.now() - t0 } });
+  } catch (e) {
+    if (gen !== generation) return;
+    if (!showFilterError(e, st.f)) showError(view, e);
+    else view.innerHTML = "";
+  }
+}
+
+async function renderDetails(st: ViewState, gen: number): Promise<void> {
+  const aside = $("details");
+  if (!st.sel) {
+    aside.hidden = true;
+    destroyCharts();
+    return;
+  }
+  aside.hidden = false;
+  try {
+    const [d, s] = await Promise.all([
+      get<EntityDetail>("/api/entity", { id: st.sel, ...rangeParams(st) }),
+      get<{ series: SeriesColumns }>("/api/series", { entity: st.sel, points: 300, ...rangeParams(st) }),
+    ]);
+    if (gen !== generation) return;
+    const pivots: string[] = [];
+    for (const h of ["physical", "logical", "services", ...(st.h.startsWith("label:") ? [st.h] : [])]) {
+      if (h === st.h) continue;
+      const path = d.paths[h];
+      if (path && path.length) {
+        const parent = path.length > 1 ? path[path.length - 2].id : "";
+        pivots.push(`<a class="button" data-testid="pivot-${esc(h)}" href="${esc(hashOf({ ...st, h, p: parent, level: "", sel: d.id, tab: "table" }))}">Show in ${esc(hierarchyTitle(h))}</a>`);
+      } else if (d.filter) {
+        pivots.push(`<a class="button" data-testid="pivot-${esc(h)}" title="${esc(d.filter)}" href="${esc(hashOf({ ...st, h, p: "", level: "", sel: "", f: d.filter, tab: "table" }))}">Filter ${esc(hierarchyTitle(h))} by it</a>`);
+      }
+    }
+    const t = d.totals;
+    const facts = t
+      ? `<dl class="facts"><dt>CPU</dt><dd>${pct(t.cpu_pct)}</dd><dt>Memory</dt><dd>${bytes(t.memory_bytes)}</dd><dt>Net in/out</dt><dd>${bytes(t.net_in_bytes)} / ${bytes(t.net_out_bytes)}</dd><dt>File read/written</dt><dd>${bytes(t.file_read_bytes)} / ${bytes(t.file_write_bytes)}</dd><dt>HTTP served</dt><dd>${t.http_requests} (${pct(t.http_error_pct)} errors, ${ms(t.http_latency_ms)})</dd><dt>HTTP sent</dt><dd>${t.http_out_requests}</dd></dl>`
+      : "";
+    const attrs = d.attributes ? `<details><summary>Attributes</summary><pre>${esc(JSON.stringify(d.attributes, null, 2))}</pre></details>` : "";
+    const tabs = DRILL_TABS.map((x) => `<a href="${esc(hashOf({ ...st, dtab: x.id }))}" class="${x.id === st.dtab ? "active" : ""}" data-testid="dtab-${x.id}">${x.label}</a>`).join("");
+    aside.innerHTML = `
+      <div class="details-head"><h2 data-testid="details-title"><span class="kind k-${esc(d.kind)}">${esc(d.kind)}</span>${esc(d.name)}</h2>
+        <a class="close" href="${esc(hashOf({ ...st, sel: "" }))}" title="Close">×</a></div>
+      <p class="dim mono">${esc(d.id)}</p>
+      <div class="pivots">${pivots.join(" ")}</div>
+      ${facts}${attrs}
+      <div class="charts" data-testid="charts"></div>
+      <div class="dtabs">${tabs}</div>
+      <div class="drill-body" data-testid="drill"></div>`;
+    renderCharts(aside.querySelector<HTMLElement>(".charts")!, s.series, (from, to) => go({ from: String(from), to: String(to) }));
+    await renderDrill(aside.querySelector<HTMLElement>(".drill-body")!, st.dtab, d.id, st, "");
+  } catch (e) {
+    if (gen !== generation) return;
+    showError(aside, e);
+  }
+}
+
+async function render(): Promise<void> {
+  const gen = ++generation;
+  const st = readState();
+  syncControls(st);
+  document.body.dataset.ready = "0";
+  await Promise.all([renderCrumbs(st, gen), renderView(st, gen), renderDetails(st, gen)]);
+  if (gen === generation) {
+    document.body.dataset.ready = "1";
+    document.body.dataset.renders = String(Number(document.body.dataset.renders ?? 0) + 1);
+    for (const tr of document.querySelectorAll<HTMLElement>("table.entities tbody tr[data-id]")) tr.classList.toggle("selected", tr.dataset.id === st.sel);
+  }
+}
+
+function toLocalInput(ns: number): string {
+  const d = new Date(ns / 1e6);
+  const off = d.getTimezoneOffset() * 60000;
+  return new Date(d.getTime() - off).toISOString().slice(0, 19);
+}
+
+function wireControls(): void {
+  $<HTMLSelectElement>("hierarchy").addEventListener("change", (e) => go({ h: (e.target as HTMLSelectElement).value, p: "", level: "", sel: "" }));
+  $<HTMLSelectElement>("range").addEventListener("change", (e) => {
+    const v = (e.target as HTMLSelectElement).value;
+    if (v === "custom") {
+      $("custom-range").hidden = false;
+      const data = status?.data;
+      if (data) {
+        $<HTMLInputElement>("from-input").value = toLocalInput(data.from);
+        $<HTMLInputElement>("to-input").value = toLocalInput(data.to);
+      }
+      return;
+    }
+    go({ from: v, to: "" });
+  });
+  $("apply-range").addEventListener("click", () => {
+    const from = new Date($<HTMLInputElement>("from-input").value).getTime();
+    const to = new Date($<HTMLInputElement>("to-input").value).getTime();
+    if (Number.isFinite(from) && Number.isFinite(to)) go({ from: String(from * 1e6), to: String(to * 1e6) });
+  });
+  $("filter-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    go({ f: $<HTMLInputElement>("filter").value.trim(), sel: "" });
+  });
+  $("clear-filter").addEventListener("click", () => {
+    $<HTMLInputElement>("filter").value = "";
+    go({ f: "" });
+  });
+  for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs button")) b.addEventListener("click", () => go({ tab: b.dataset.tab as ViewState["tab"] }));
+  $<HTMLSelectElement>("level").addEventListener("change", (e) => go({ level: (e.target as HTMLSelectElement).value, sel: "" }));
+  $<HTMLSelectElement>("weight").addEventListener("change", (e) => go({ w: (e.target as HTMLSelectElement).value as ViewState["w"] }));
+  window.addEventListener("hashchange", () => void render());
+}
+
+async function main(): Promise<void> {
+  takeTokenFromUrl();
+  wireControls();
+  try {
+    await Promise.all([refreshStatus(), loadHierarchies()]);
+  } catch (e) {
+    showError($("view"), e);
+    return;
+  }
+  // A replay still being read: follow it until it is done, then show everything (its
+  // pods' label keys are known only then).
+  if (status?.active && status.mode.kind === "replay") {
+    while (status?.active) {
+      $("view").innerHTML = `<p class="note">${esc(sourceText(status))}</p>`;
+      await new Promise((r) => setTimeout(r, 500));
+      await refreshStatus();
+    }
+    await loadHierarchies();
+  }
+  await render();
+  // Live data moves: refresh what is shown every few seconds.
+  if (status?.mode.kind === "live") {
+    setInterval(() => {
+      if (document.visibilityState === "visible") void refreshStatus().then(render);
+    }, 5000);
+  }
+}
+
+void main();
