@@ -2,6 +2,7 @@
 //! else lives here: reading is kinsight-scap, state is kinsight-engine, what is shown is
 //! kinsight-analysis. Each subcommand has a module of its own (`read_cmd`, ...).
 
+mod k8s_cmd;
 mod output;
 mod read_cmd;
 mod up_cmd;
@@ -23,6 +24,9 @@ enum Command {
     /// Serve the web UI, the HTTP API and Prometheus /metrics on 127.0.0.1:7070, over this
     /// host or over a capture (--replay FILE.scap).
     Up(up_cmd::UpArgs),
+    /// Show the kubernetes_* views or a hierarchy of a live cluster, from its API server
+    /// (kubeconfig or in-cluster service account; metric columns are zero).
+    K8s(k8s_cmd::K8sArgs),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Read(args) => read_cmd::run(args),
         Command::Up(args) => up_cmd::run(args),
+        Command::K8s(args) => k8s_cmd::run(args),
     }
 }
 
