@@ -199,6 +199,8 @@ impl Cluster {
             let list = self.slices_by_pod.entry(pod_uid.clone()).or_default();
             if add {
                 if !list.contains(uid) {
+                    // Exact growth: a pod is in one or two slices, not the 4 a push reserves.
+                    list.reserve_exact(1);
                     list.push(uid.clone());
                 }
             } else {

@@ -341,7 +341,7 @@ impl ContainerInfo {
 
 impl Intern for ContainerInfo {
     fn intern(&mut self, i: &mut Interner) {
-        i.intern_map(&mut self.labels);
+        i.intern_labels(&mut self.labels);
     }
 }
 

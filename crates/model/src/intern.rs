@@ -42,8 +42,13 @@ impl Interner {
         }
     }
 
-    /// Interns both keys and values of a label map (keys cannot be mutated in place, so the
-    /// map is rebuilt; label maps are small).
+    /// Interns both keys and values of a label map (in place: interning keeps the order).
+    pub fn intern_labels(&mut self, labels: &mut crate::labels::Labels) {
+        labels.for_each_str_mut(|s| self.intern(s));
+    }
+
+    /// Interns both keys and values of a `BTreeMap` label map (keys cannot be mutated in
+    /// place, so the map is rebuilt; label maps are small).
     pub fn intern_map(&mut self, map: &mut BTreeMap<Str, Str>) {
         if map.is_empty() {
             return;

@@ -36,9 +36,12 @@ stored!(
 
 /// All objects of one kind. The index keys are clones of the object's own `Arc<str>`s, so
 /// indexing costs pointers, not string copies.
+///
+/// Objects are boxed: a hash table keeps up to half its slots free (and keeps its capacity
+/// when emptied), and an unboxed slot is the size of a whole object (~200 bytes for a pod).
 #[derive(Debug)]
 pub struct Store<T> {
-    by_uid: HashMap<Str, T>,
+    by_uid: HashMap<Str, Box<T>>,
     /// namespace (`""` when cluster-scoped) → name → uid.
     by_name: HashMap<Str, HashMap<Str, Str>>,
 }
@@ -56,7 +59,7 @@ const NO_NAMESPACE: &str = "";
 
 impl<T: Stored> Store<T> {
     pub fn get(&self, uid: &str) -> Option<&T> {
-        self.by_uid.get(uid)
+        self.by_uid.get(uid).map(|b| &**b)
     }
 
     /// Lookup by namespace and name; `namespace` is ignored for cluster-scoped kinds
@@ -66,7 +69,7 @@ impl<T: Stored> Store<T> {
             .by_name
             .get(namespace.unwrap_or(NO_NAMESPACE))?
             .get(name)?;
-        self.by_uid.get(uid)
+        self.get(uid)
     }
 
     /// Objects of one namespace, in no particular order.
@@ -75,12 +78,12 @@ impl<T: Stored> Store<T> {
             .get(namespace)
             .into_iter()
             .flat_map(|names| names.values())
-            .filter_map(|uid| self.by_uid.get(uid))
+            .filter_map(|uid| self.get(uid))
     }
 
     /// All objects, in no particular order.
-    pub fn iter(&self) -> hash_map::Values<'_, Str, T> {
-        self.by_uid.values()
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter(self.by_uid.values())
     }
 
     pub fn len(&self) -> usize {
@@ -100,7 +103,7 @@ impl<T: Stored> Store<T> {
             .clone()
             .unwrap_or_else(|| NO_NAMESPACE.into());
         let name = meta.name.clone();
-        let old = self.by_uid.insert(uid.clone(), obj);
+        let old = self.by_uid.insert(uid.clone(), Box::new(obj)).map(|b| *b);
         if let Some(old) = &old {
             self.unindex_name(old.meta());
         }
@@ -109,7 +112,7 @@ impl<T: Stored> Store<T> {
     }
 
     pub(crate) fn remove(&mut self, uid: &str) -> Option<T> {
-        let old = self.by_uid.remove(uid)?;
+        let old = *self.by_uid.remove(uid)?;
         self.unindex_name(old.meta());
         Some(old)
     }
@@ -131,8 +134,26 @@ impl<T: Stored> Store<T> {
 
 impl<'a, T> IntoIterator for &'a Store<T> {
     type Item = &'a T;
-    type IntoIter = hash_map::Values<'a, Str, T>;
+    type IntoIter = Iter<'a, T>;
     fn into_iter(self) -> Self::IntoIter {
-        self.by_uid.values()
+        Iter(self.by_uid.values())
     }
 }
+
+/// The objects of a [`Store`], in no particular order.
+#[derive(Debug, Clone)]
+pub struct Iter<'a, T>(hash_map::Values<'a, Str, Box<T>>);
+
+impl<'a, T> Iterator for Iter<'a, T> {
+    type Item = &'a T;
+    fn next(&mut self) -> Option<&'a T> {
+        self.0.next().map(|b| &**b)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl<T> ExactSizeIterator for Iter<'_, T> {}
+
+impl<T> std::iter::FusedIterator for Iter<'_, T> {}

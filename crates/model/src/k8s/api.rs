@@ -123,7 +123,7 @@ fn meta(m: ApiMeta) -> ObjectMeta {
                 uid: o.uid.into(),
                 controller: o.controller.unwrap_or(false),
             })
-            .collect(),
+            .collect_exact(),
         resource_version: m.resource_version,
         created: m.creation_timestamp,
     }
@@ -141,11 +141,28 @@ fn selector(s: Option<ApiLabelSelector>) -> LabelSelector {
             .map(|r| SelectorRequirement {
                 key: r.key.into(),
                 operator: SelectorOperator::parse(&r.operator),
-                values: r.values.into_iter().map(Into::into).collect(),
+                values: r.values.into_iter().map(Into::into).collect_exact(),
             })
-            .collect(),
+            .collect_exact(),
     }
 }
+
+/// Drops a vector's spare capacity: the model keeps its objects for their lifetime, and a
+/// vector grown by pushes (serde, `filter_map`) holds room for 4 elements where 1 is usual,
+/// while one collected from a mapped `Vec` reuses that (larger) API vector's buffer.
+fn shrunk<T>(mut v: Vec<T>) -> Vec<T> {
+    v.shrink_to_fit();
+    v
+}
+
+/// `collect` into a `Vec` without spare capacity (see [`shrunk`]).
+trait CollectExact: Iterator + Sized {
+    fn collect_exact(self) -> Vec<Self::Item> {
+        shrunk(self.collect())
+    }
+}
+
+impl<I: Iterator> CollectExact for I {}
 
 fn opt_str(s: Option<String>) -> Option<Str> {
     s.filter(|s| !s.is_empty()).map(Into::into)
@@ -184,7 +201,7 @@ impl FromApi for Node {
                     kind: opt_str(a.kind),
                     address: a.address.into(),
                 })
-                .collect(),
+                .collect_exact(),
         }
     }
 }
@@ -308,16 +325,18 @@ fn pod_container(
             .restart_count
             .map_or(0, |n| u32::try_from(n.max(0)).unwrap_or(u32::MAX)),
         ready: status.ready.unwrap_or(false),
-        ports: ports
-            .into_iter()
-            .filter_map(|p| {
-                Some(ContainerPort {
-                    port: p.container_port?,
-                    name: opt_str(p.name),
-                    protocol: opt_str(p.protocol),
+        ports: shrunk(
+            ports
+                .into_iter()
+                .filter_map(|p| {
+                    Some(ContainerPort {
+                        port: p.container_port?,
+                        name: opt_str(p.name),
+                        protocol: opt_str(p.protocol),
+                    })
                 })
-            })
-            .collect(),
+                .collect(),
+        ),
     }
 }
 
@@ -344,6 +363,7 @@ impl FromApi for Pod {
             status.ephemeral_container_statuses,
             &mut containers,
         );
+        containers.shrink_to_fit();
         Pod {
             meta: meta(api.metadata),
             node_name: opt_str(spec.node_name),
@@ -445,7 +465,7 @@ impl FromApi for Service {
                     }),
                     node_port: p.node_port.filter(|&n| n != 0),
                 })
-                .collect(),
+                .collect_exact(),
             selector: LabelSelector::from_map(labels_from(spec.selector)),
         }
     }
@@ -509,7 +529,7 @@ impl FromApi for EndpointSlice {
                 .endpoints
                 .into_iter()
                 .map(|e| Endpoint {
-                    addresses: e.addresses,
+                    addresses: shrunk(e.addresses),
                     pod: e
                         .target_ref
                         .filter(|t| matches!(t.kind.as_deref(), None | Some("Pod")))
@@ -523,7 +543,7 @@ impl FromApi for EndpointSlice {
                     node_name: opt_str(e.node_name),
                     ready: e.conditions.ready,
                 })
-                .collect(),
+                .collect_exact(),
             ports: api
                 .ports
                 .into_iter()
@@ -532,7 +552,7 @@ impl FromApi for EndpointSlice {
                     protocol: opt_str(p.protocol),
                     port: p.port,
                 })
-                .collect(),
+                .collect_exact(),
         }
     }
 }

@@ -53,9 +53,10 @@ impl ObjectMeta {
 
 impl Intern for ObjectMeta {
     fn intern(&mut self, i: &mut Interner) {
-        // uid and name are unique per object: interning them would only grow the table.
+        // uid and name are unique per object: interning them would only grow the table
+        // (pods are the exception, see `Pod`'s interning).
         i.intern_opt(&mut self.namespace);
-        i.intern_map(&mut self.labels);
+        i.intern_labels(&mut self.labels);
         for o in &mut self.owner_refs {
             i.intern(&mut o.kind);
             // Owner names repeat across every pod of a ReplicaSet.

@@ -131,6 +131,10 @@ impl Pod {
 impl Intern for Pod {
     fn intern(&mut self, i: &mut Interner) {
         self.meta.intern(i);
+        // Unlike other objects' uid and name, a pod's are shared: every EndpointSlice
+        // endpoint that targets the pod names it (see `EndpointSlice`'s interning).
+        i.intern(&mut self.meta.uid);
+        i.intern(&mut self.meta.name);
         i.intern_opt(&mut self.node_name);
         for c in &mut self.containers {
             i.intern(&mut c.name);

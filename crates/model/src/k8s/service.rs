@@ -103,6 +103,9 @@ impl Intern for EndpointSlice {
         for e in &mut self.endpoints {
             i.intern_opt(&mut e.node_name);
             if let Some(p) = &mut e.pod {
+                // The pod's own uid and name strings (interned with the pod).
+                i.intern_opt(&mut p.uid);
+                i.intern(&mut p.name);
                 i.intern_opt(&mut p.namespace);
             }
         }
