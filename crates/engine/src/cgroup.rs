@@ -1,53 +1,13 @@
-//! Container ids from cgroup paths. Every container runtime puts a container's processes in
-//! cgroups whose last path component carries the 64-hex container id, decorated per runtime
-//! and cgroup driver:
-//!   cgroupfs:  /docker/<id>, /kubepods/burstable/pod<uid>/<id>, /libpod_parent/libpod-<id>
-//!   systemd:   /system.slice/docker-<id>.scope, .../cri-containerd-<id>.scope,
-//!              .../crio-<id>.scope, .../libpod-<id>.scope
-//! sysdig names containers by the first 12 hex digits; so do we.
+//! Container ids from cgroup paths. The parsing lives in `kinsight-cgroup`, shared with the
+//! live host scanner (`kinsight-host`) so that captures and live hosts agree on every
+//! runtime, cgroup driver and kubepods layout; this module keeps the engine's names for it.
+//! sysdig names containers by the first 12 hex digits of the id; so do we.
 
-/// Length of the short container id sysdig and docker print.
-pub const SHORT_ID_LEN: usize = 12;
+pub use kinsight_cgroup::{container_id_from_cgroups, pod_uid_from_path, SHORT_ID_LEN};
 
 /// The short container id in one cgroup path, if the path belongs to a container.
 pub fn container_id_from_path(path: &str) -> Option<&str> {
-    let mut components = path.rsplit('/').filter(|c| !c.is_empty());
-    let last = components.next()?;
-    let mut id = last.strip_suffix(".scope").unwrap_or(last);
-    for prefix in ["docker-", "cri-containerd-", "crio-", "libpod-", "containerd-"] {
-        if let Some(rest) = id.strip_prefix(prefix) {
-            id = rest;
-            break;
-        }
-    }
-    if id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Some(&id[..SHORT_ID_LEN])
-    } else {
-        None
-    }
-}
-
-/// The short container id of a thread, given its `subsys=path` cgroup entries.
-pub fn container_id_from_cgroups<'a, I>(entries: I) -> Option<String>
-where
-    I: IntoIterator<Item = &'a str>,
-{
-    entries.into_iter().find_map(|entry| {
-        let path = entry.split_once('=').map_or(entry, |(_, p)| p);
-        container_id_from_path(path).map(str::to_string)
-    })
-}
-
-/// The Kubernetes pod UID of a kubepods cgroup path (`pod<uid>` or `kubepods-...-pod<uid>.slice`).
-pub fn pod_uid_from_path(path: &str) -> Option<String> {
-    path.split('/').find_map(|c| {
-        let c = c.strip_suffix(".slice").unwrap_or(c);
-        let pos = c.rfind("pod")?;
-        let uid = &c[pos + 3..];
-        (uid.len() == 36 || uid.len() == 32)
-            .then(|| uid.replace('_', "-"))
-            .filter(|u| u.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'))
-    })
+    kinsight_cgroup::short_id_in(path)
 }
 
 #[cfg(test)]

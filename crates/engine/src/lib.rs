@@ -219,6 +219,17 @@ impl Engine {
         self.cluster.upsert_container(info);
     }
 
+    /// Forgets a thread that has exited, and its process's fd table with the process's last
+    /// thread. Live sources call this after a thread's procexit event, so that state stays
+    /// bounded on a long-running host (the event handlers keep exited threads).
+    pub fn remove_thread(&mut self, tid: i64) {
+        if let Some(t) = self.threads.remove(&tid) {
+            if !self.threads.values().any(|o| o.pid == t.pid) {
+                self.fd_tables.remove(&t.pid);
+            }
+        }
+    }
+
     /// Sets a thread's memory sizes from a live sample. Captures carry memory in events;
     /// a live host watched without a driver refreshes it from /proc instead.
     pub fn set_thread_memory(&mut self, tid: i64, vmsize_kb: u64, vmrss_kb: u64) {

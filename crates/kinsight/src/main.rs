@@ -2,7 +2,9 @@
 //! else lives here: reading is kinsight-scap, state is kinsight-engine, what is shown is
 //! kinsight-analysis. Each subcommand has a module of its own (`read_cmd`, ...).
 
+mod capture_cmd;
 mod k8s_cmd;
+mod live_cmd;
 mod output;
 mod read_cmd;
 mod up_cmd;
@@ -21,6 +23,12 @@ struct Cli {
 enum Command {
     /// Read a sysdig capture (.scap, plain or gzip) and show a view or a hierarchy.
     Read(read_cmd::ReadArgs),
+    /// Show the views for this machine, live: eBPF events when the kernel allows it, else
+    /// /proc and cgroups only (needs root).
+    Live(live_cmd::LiveArgs),
+    /// Write what happens on this machine to a scap capture that sysdig and `kinsight read`
+    /// read (needs root and eBPF).
+    Capture(capture_cmd::CaptureArgs),
     /// Serve the web UI, the HTTP API and Prometheus /metrics on 127.0.0.1:7070, over this
     /// host or over a capture (--replay FILE.scap).
     Up(up_cmd::UpArgs),
@@ -62,6 +70,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Read(args) => read_cmd::run(args),
+        Command::Live(args) => live_cmd::run(args),
+        Command::Capture(args) => capture_cmd::run(args),
         Command::Up(args) => up_cmd::run(args),
         Command::K8s(args) => k8s_cmd::run(args),
     }

@@ -1,0 +1,81 @@
+//! The programs on this machine's kernel (root only; skipped with a reason otherwise):
+//! they load, attach, and report our own system calls with their arguments and data.
+
+use kinsight_ebpf::record::{Record, RecordKind, Syscall};
+use kinsight_ebpf::{BpfCapture, BpfConfig, BpfMode};
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+fn skip_reason() -> Option<String> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return Some("not root".into());
+    }
+    BpfCapture::built().err()
+}
+
+/// Runs `work` in a child thread group? No: in this process, which is traced because
+/// `self_tgid` names another process.
+fn capture(mode: BpfMode, work: impl FnOnce()) -> (Vec<Vec<u8>>, BpfCapture) {
+    let cfg = BpfConfig { mode, snaplen: 80, ring_bytes: 4 << 20, self_tgid: u32::MAX, v1_memory: true };
+    let mut cap = BpfCapture::load(&cfg).unwrap_or_else(|e| panic!("{e}"));
+    work();
+    let mut out = Vec::new();
+    let end = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < end {
+        cap.wait(Duration::from_millis(50));
+        cap.drain(4096, &mut |r| out.push(r.to_vec()));
+    }
+    (out, cap)
+}
+
+#[test]
+fn full_mode_reports_our_writes_with_their_bytes() {
+    if let Some(why) = skip_reason() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let me = std::process::id();
+    let path = std::env::temp_dir().join(format!("kinsight-ebpf-test-{me}"));
+    let (records, cap) = capture(BpfMode::Full, || {
+        let mut f = std::fs::File::create(&path).unwrap();
+        f.write_all(b"hello from the kinsight BPF test").unwrap();
+        drop(f);
+        std::fs::remove_file(&path).unwrap();
+    });
+    let mine: Vec<Record> = records.iter().map(|b| Record::parse(b).unwrap()).filter(|r| r.pid == me).collect();
+    let open = mine
+        .iter()
+        .find(|r| matches!(r.kind, RecordKind::Syscall(Syscall::Openat)) && r.aux1.starts_with(path.to_str().unwrap().as_bytes()))
+        .expect("the openat of the test file");
+    assert!(open.ret >= 0);
+    assert!(open.ts_enter > 0 && open.ts_enter <= open.ts_exit, "enter time from task storage");
+    assert!(open.cgroup_v2 != 0, "a v2 cgroup id");
+    let write = mine
+        .iter()
+        .find(|r| matches!(r.kind, RecordKind::Syscall(Syscall::Write)) && r.args[0] as i64 == open.ret)
+        .expect("the write to the test file");
+    assert_eq!(write.ret, 32);
+    assert_eq!(write.data, b"hello from the kinsight BPF test");
+    assert!(mine.iter().any(|r| matches!(r.kind, RecordKind::Syscall(Syscall::Close)) && r.args[0] as i64 == open.ret));
+    let stats = cap.kernel_stats();
+    assert!(stats.records as usize >= records.len(), "{stats:?}");
+}
+
+#[test]
+fn aggregated_mode_counts_file_bytes_in_the_kernel() {
+    if let Some(why) = skip_reason() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let me = std::process::id();
+    let (_records, cap) = capture(BpfMode::Aggregated, || {
+        let mut f = std::fs::OpenOptions::new().write(true).open("/dev/null").unwrap();
+        for _ in 0..100 {
+            f.write_all(&[0u8; 1000]).unwrap();
+        }
+    });
+    let counters = cap.proc_counters();
+    let mine: u64 = counters.iter().filter(|(k, _)| k.tgid == me).map(|(_, v)| v.file_write).sum();
+    assert!(mine >= 100_000, "file bytes written by this process: {mine} ({counters:?})");
+}
