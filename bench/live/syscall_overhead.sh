@@ -2,9 +2,9 @@
 # Cost of kinsight's tracing on a tight syscall loop (N getppid + N one-byte writes to
 # /dev/null), every configuration measured in the same run, interleaved over ROUNDS
 # rounds; prints the median and the minimum of each. Needs root and a release build:
-#   CARGO_TARGET_DIR=/work/target-live cargo build --release -p kinsight
-#   CARGO_TARGET_DIR=/work/target-live cargo build --release -p kinsight-ebpf --examples
-#   bash bench/live/syscall_overhead.sh /work/target-live/release
+#   cargo build --release -p kinsight
+#   cargo build --release -p kinsight-ebpf --examples
+#   bash bench/live/syscall_overhead.sh target/release
 set -euo pipefail
 BIN=${1:-target/release}
 N=${N:-5000000}
