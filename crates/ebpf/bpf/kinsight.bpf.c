@@ -78,18 +78,22 @@ struct {
 	__type(value, struct ks_proc_val);
 } proc_io SEC(".maps");
 
-/* Aggregated mode: bytes not yet added to proc_io, per task. Adding to a hash map on
- * every read and write would cost the traced task more than everything else the program
- * does; a task's own storage is found without hashing. Flushed into proc_io when the
- * task's cgroups change, when it exits, and by the ks_flush_tasks iterator that user
- * space runs before each reading. Counters are taken with atomic exchanges, so a flush
- * racing with the task loses nothing. */
+/* Aggregated mode: each task's byte counters, in the task's own storage: adding to a hash
+ * map on every read and write would cost the traced task more than everything else the
+ * program does, and a task's storage is found without hashing. `total` only grows and
+ * only the task writes it (plain adds, no atomics on the hot path); `flushed` is how much
+ * of it is already in proc_io, advanced with compare-and-swap by whoever flushes: the task
+ * itself when its cgroups change, its exit, and the ks_flush_tasks iterator that user space
+ * runs before each reading. A flush racing with another takes less, never twice. */
 struct ks_pending {
 	__u32 tgid;
 	__u32 pad;
+	/* The task's css_set when the cgroup ids were read: it changes when the task moves. */
+	__u64 css_set;
 	__u64 cgroup_v2;
 	__u64 cgroup_v1_memory;
-	struct ks_proc_val v;
+	struct ks_proc_val total;
+	struct ks_proc_val flushed;
 };
 
 struct {
@@ -106,13 +110,35 @@ struct {
 	__type(value, struct ks_conn_val);
 } conn_io SEC(".maps");
 
-/* Which end of a TCP connection a socket is, learnt from its state changes. */
+/* Aggregated mode: each TCP socket's byte counters, in the socket's own storage (found
+ * without hashing, like the tasks' counters). `total` only grows and is written by the
+ * socket's I/O; `flushed` is how much of it is in conn_io, advanced with compare-and-swap
+ * by the flushes: when the connection closes, and by the ks_flush_sockets iterator user
+ * space runs before each reading. UDP sockets, which have no close to hook, count straight
+ * into conn_io. */
+struct ks_sock_counts {
+	__u64 rx;
+	__u64 tx;
+	__u64 rx_ops;
+	__u64 tx_ops;
+};
+
+struct ks_sock_counters {
+	/* The conn_io key, taken at the socket's first bytes: by the time it closes, the
+	 * kernel may have released its port already. key.tgid == 0: not taken yet. */
+	struct ks_conn_key key;
+	__u32 role;  /* 0 unknown, 1 client, 2 server: from the socket's state changes */
+	__u32 pad;
+	struct ks_sock_counts total;
+	struct ks_sock_counts flushed;
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
-	__type(value, __u8);
-} sock_role SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ks_sock_counters);
+} sock_counters SEC(".maps");
 
 static __always_inline void stat_inc(__u32 idx)
 {
@@ -232,10 +258,22 @@ static __always_inline struct sock *file_sock(struct file *f)
 {
 	if ((file_mode(f) & S_IFMT) != S_IFSOCK)
 		return NULL;
+	if (bpf_ksym_exists(bpf_rdonly_cast)) {
+		struct socket *bs = bpf_core_cast(bpf_core_cast(f, struct file)->private_data, struct socket);
+		return bs->sk;
+	}
 	struct socket *s = BPF_CORE_READ(f, private_data);
 	if (!s)
 		return NULL;
 	return BPF_CORE_READ(s, sk);
+}
+
+/* The socket type (SOCK_STREAM, SOCK_DGRAM...) of `sk`. */
+static __always_inline int sock_type(struct sock *sk)
+{
+	if (bpf_ksym_exists(bpf_rdonly_cast))
+		return bpf_core_cast(sk, struct sock)->sk_socket->type;
+	return BPF_CORE_READ(sk, sk_socket, type);
 }
 
 /* Copies `len` (< KS_AUX_MAX) bytes from kernel memory. */
@@ -283,11 +321,12 @@ static __always_inline __u32 put_tuple(__u8 *dst, struct sock *sk, int inbound)
 	}
 	if (family == AF_UNIX) {
 		struct unix_sock *us = (struct unix_sock *)sk;
-		__u64 self = (__u64)sk;
 		__u64 peer = (__u64)BPF_CORE_READ(us, peer);
+		/* The two socket addresses, copied as bytes (the verifier forbids splitting a
+		 * pointer into unaligned byte stores). */
+		__u64 ends[2] = { (__u64)sk, peer };
 		dst[0] = AF_UNIX;
-		__builtin_memcpy(dst + 1, &self, 8);
-		__builtin_memcpy(dst + 9, &peer, 8);
+		bpf_probe_read_kernel(dst + 1, sizeof(ends), ends);
 		/* The path: the socket's own address, else its peer's. */
 		struct unix_address *addr = BPF_CORE_READ(us, addr);
 		if (!addr && peer)
@@ -346,7 +385,7 @@ static __always_inline __u32 put_user_sockaddr(__u8 *dst, const void *uaddr, lon
  * tuple on these calls as a datagram's peer. */
 static __always_inline __u32 put_io_tuple(__u8 *dst, struct sock *sk, const void *uaddr, long ulen, int inbound)
 {
-	if (!sk || BPF_CORE_READ(sk, sk_socket, type) == SOCK_STREAM)
+	if (!sk || sock_type(sk) == SOCK_STREAM)
 		return 0;
 	__u32 n = put_tuple(dst, sk, inbound);
 	if (n == 0 || !uaddr || ulen < 2)
@@ -477,18 +516,30 @@ int BPF_PROG(ks_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-/* Adds a task's pending counters to proc_io under its (tgid, cgroups) key. */
+/* What a counter gained since it was last flushed; claims it for this flush. */
+static __always_inline __u64 take(__u64 *total, __u64 *flushed)
+{
+	__u64 cur = *(volatile __u64 *)total;
+	__u64 prev = *(volatile __u64 *)flushed;
+	if (cur <= prev)
+		return 0;
+	if (__sync_val_compare_and_swap(flushed, prev, cur) != prev)
+		return 0; /* another flush got there first; the rest goes with the next one */
+	return cur - prev;
+}
+
+/* Adds what a task counted since the last flush to proc_io under its (tgid, cgroups) key. */
 static __always_inline void flush_pending(struct ks_pending *p)
 {
 	struct ks_proc_val taken = {};
-	taken.file_read = __sync_lock_test_and_set(&p->v.file_read, 0);
-	taken.file_write = __sync_lock_test_and_set(&p->v.file_write, 0);
-	taken.net_read = __sync_lock_test_and_set(&p->v.net_read, 0);
-	taken.net_write = __sync_lock_test_and_set(&p->v.net_write, 0);
-	taken.file_read_ops = __sync_lock_test_and_set(&p->v.file_read_ops, 0);
-	taken.file_write_ops = __sync_lock_test_and_set(&p->v.file_write_ops, 0);
-	taken.net_read_ops = __sync_lock_test_and_set(&p->v.net_read_ops, 0);
-	taken.net_write_ops = __sync_lock_test_and_set(&p->v.net_write_ops, 0);
+	taken.file_read = take(&p->total.file_read, &p->flushed.file_read);
+	taken.file_write = take(&p->total.file_write, &p->flushed.file_write);
+	taken.net_read = take(&p->total.net_read, &p->flushed.net_read);
+	taken.net_write = take(&p->total.net_write, &p->flushed.net_write);
+	taken.file_read_ops = take(&p->total.file_read_ops, &p->flushed.file_read_ops);
+	taken.file_write_ops = take(&p->total.file_write_ops, &p->flushed.file_write_ops);
+	taken.net_read_ops = take(&p->total.net_read_ops, &p->flushed.net_read_ops);
+	taken.net_write_ops = take(&p->total.net_write_ops, &p->flushed.net_write_ops);
 	if (!(taken.file_read_ops | taken.file_write_ops | taken.net_read_ops | taken.net_write_ops))
 		return;
 	struct ks_proc_key key = { .tgid = p->tgid, .cgroup_v2 = p->cgroup_v2, .cgroup_v1_memory = p->cgroup_v1_memory };
@@ -516,31 +567,37 @@ static __always_inline void account(struct task_struct *t, __u32 tgid, enum acco
 	struct ks_pending *p = bpf_task_storage_get(&pending, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!p)
 		return;
-	__u64 cg2 = bpf_get_current_cgroup_id();
-	__u64 cg1 = v1_memory_cgroup_id(t);
-	if (p->cgroup_v2 != cg2 || p->cgroup_v1_memory != cg1 || p->tgid != tgid) {
-		/* What is pending belongs to the cgroups the task was in. */
-		flush_pending(p);
-		p->tgid = tgid;
-		p->cgroup_v2 = cg2;
-		p->cgroup_v1_memory = cg1;
+	/* The cgroup ids are read again only when the task's css_set changed (it moved). */
+	__u64 css = (__u64)t->cgroups;
+	if (p->css_set != css || p->tgid != tgid) {
+		__u64 cg2 = bpf_get_current_cgroup_id();
+		__u64 cg1 = v1_memory_cgroup_id(t);
+		if (p->cgroup_v2 != cg2 || p->cgroup_v1_memory != cg1 || p->tgid != tgid) {
+			/* What is pending belongs to the cgroups the task was in. */
+			flush_pending(p);
+			p->tgid = tgid;
+			p->cgroup_v2 = cg2;
+			p->cgroup_v1_memory = cg1;
+		}
+		p->css_set = css;
 	}
+	/* Only this task writes `total`: plain adds. */
 	switch (kind) {
 	case ACCOUNT_FILE_READ:
-		__sync_fetch_and_add(&p->v.file_read, bytes);
-		__sync_fetch_and_add(&p->v.file_read_ops, 1);
+		p->total.file_read += bytes;
+		p->total.file_read_ops += 1;
 		break;
 	case ACCOUNT_FILE_WRITE:
-		__sync_fetch_and_add(&p->v.file_write, bytes);
-		__sync_fetch_and_add(&p->v.file_write_ops, 1);
+		p->total.file_write += bytes;
+		p->total.file_write_ops += 1;
 		break;
 	case ACCOUNT_NET_READ:
-		__sync_fetch_and_add(&p->v.net_read, bytes);
-		__sync_fetch_and_add(&p->v.net_read_ops, 1);
+		p->total.net_read += bytes;
+		p->total.net_read_ops += 1;
 		break;
 	case ACCOUNT_NET_WRITE:
-		__sync_fetch_and_add(&p->v.net_write, bytes);
-		__sync_fetch_and_add(&p->v.net_write_ops, 1);
+		p->total.net_write += bytes;
+		p->total.net_write_ops += 1;
 		break;
 	}
 }
@@ -853,6 +910,63 @@ int ks_flush_tasks(struct bpf_iter__task *ctx)
 	return 0;
 }
 
+/* The conn_io key of a socket (a BTF pointer: direct loads). */
+static __always_inline int conn_key(struct sock *sk, __u32 tgid, __u64 cgroup_v2, struct ks_conn_key *key)
+{
+	__u16 family = sk->__sk_common.skc_family;
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	key->tgid = tgid;
+	key->family = family;
+	key->proto = sk->sk_protocol;
+	key->lport = sk->__sk_common.skc_num;
+	key->rport = bpf_ntohs(sk->__sk_common.skc_dport);
+	key->cgroup_v2 = cgroup_v2;
+	if (family == AF_INET) {
+		__u32 l = sk->__sk_common.skc_rcv_saddr;
+		__u32 r = sk->__sk_common.skc_daddr;
+		__builtin_memcpy(key->laddr, &l, 4);
+		__builtin_memcpy(key->raddr, &r, 4);
+	} else {
+		__builtin_memcpy(key->laddr, sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8, 16);
+		__builtin_memcpy(key->raddr, sk->__sk_common.skc_v6_daddr.in6_u.u6_addr8, 16);
+	}
+	return 1;
+}
+
+/* Adds bytes to a connection's conn_io entry (created with its role). */
+static __always_inline void conn_add(struct ks_conn_key *key, __u32 role, __u64 rx, __u64 tx, __u64 rx_ops, __u64 tx_ops)
+{
+	struct ks_conn_val *v = bpf_map_lookup_elem(&conn_io, key);
+	if (!v) {
+		struct ks_conn_val z = { .rx = rx, .tx = tx, .rx_ops = rx_ops, .tx_ops = tx_ops, .role = role };
+		bpf_map_update_elem(&conn_io, key, &z, BPF_NOEXIST);
+		return;
+	}
+	/* conn_io is per-CPU: this CPU's slot is ours alone. */
+	v->rx += rx;
+	v->tx += tx;
+	v->rx_ops += rx_ops;
+	v->tx_ops += tx_ops;
+	if (!v->role)
+		v->role = role;
+}
+
+/* Moves what a TCP socket counted since the last flush into conn_io. */
+static __always_inline void flush_sock(struct ks_sock_counters *c)
+{
+	if (!c->key.tgid)
+		return;
+	__u64 rx = take(&c->total.rx, &c->flushed.rx);
+	__u64 tx = take(&c->total.tx, &c->flushed.tx);
+	__u64 rx_ops = take(&c->total.rx_ops, &c->flushed.rx_ops);
+	__u64 tx_ops = take(&c->total.tx_ops, &c->flushed.tx_ops);
+	if (!(rx_ops | tx_ops))
+		return;
+	struct ks_conn_key key = c->key;
+	conn_add(&key, c->role, rx, tx, rx_ops, tx_ops);
+}
+
 /* Aggregated mode: network bytes per connection, from the socket layer. */
 static __always_inline int count_sock_io(struct sock *sk, int ret, int flags, int rx)
 {
@@ -864,42 +978,27 @@ static __always_inline int count_sock_io(struct sock *sk, int ret, int flags, in
 	__u32 tgid = pid_tgid >> 32;
 	if (tgid == ks_self_tgid)
 		return 0;
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	/* `sk` is the tracepoint's BTF pointer: direct loads, no helper calls. */
+	__u16 family = sk->__sk_common.skc_family;
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
-	struct ks_conn_key key = {};
-	key.tgid = tgid;
-	key.family = family;
-	key.proto = BPF_CORE_READ(sk, sk_protocol);
-	key.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	key.rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	key.cgroup_v2 = bpf_get_current_cgroup_id();
-	__u64 skp = (__u64)sk;
-	__u8 *role = bpf_map_lookup_elem(&sock_role, &skp);
-	key.role = role ? *role : 0;
-	if (family == AF_INET) {
-		__u32 l = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-		__u32 r = BPF_CORE_READ(sk, __sk_common.skc_daddr);
-		__builtin_memcpy(key.laddr, &l, 4);
-		__builtin_memcpy(key.raddr, &r, 4);
-	} else {
-		BPF_CORE_READ_INTO(&key.laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(&key.raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
-	}
-	struct ks_conn_val *v = bpf_map_lookup_elem(&conn_io, &key);
-	if (!v) {
-		struct ks_conn_val z = {};
-		bpf_map_update_elem(&conn_io, &key, &z, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(&conn_io, &key);
-		if (!v)
+	if (sk->sk_protocol == IPPROTO_TCP) {
+		struct ks_sock_counters *c = bpf_sk_storage_get(&sock_counters, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (!c)
 			return 0;
-	}
-	if (rx) {
-		v->rx += ret;
-		v->rx_ops += 1;
+		if (!c->key.tgid && !conn_key(sk, tgid, bpf_get_current_cgroup_id(), &c->key))
+			return 0;
+		if (rx) {
+			c->total.rx += ret;
+			c->total.rx_ops += 1;
+		} else {
+			c->total.tx += ret;
+			c->total.tx_ops += 1;
+		}
 	} else {
-		v->tx += ret;
-		v->tx_ops += 1;
+		struct ks_conn_key key = {};
+		if (conn_key(sk, tgid, bpf_get_current_cgroup_id(), &key))
+			conn_add(&key, 0, rx ? ret : 0, rx ? 0 : ret, rx, !rx);
 	}
 	/* The same bytes per process and cgroup pair. */
 	account(bpf_get_current_task_btf(), tgid, rx ? ACCOUNT_NET_READ : ACCOUNT_NET_WRITE, ret);
@@ -926,18 +1025,36 @@ int BPF_PROG(ks_sock_state, const struct sock *sk, int oldstate, int newstate)
 {
 	if (ks_mode != KS_MODE_AGGREGATED)
 		return 0;
-	__u64 key = (__u64)sk;
-	__u8 role;
+	struct sock *s = (struct sock *)sk;
+	if (newstate >= TCP_FIN_WAIT1 && newstate <= TCP_LAST_ACK) {
+		/* The connection is ending and the socket's storage goes with the socket: its
+		 * bytes move to conn_io now (and again at each step, for late ones). */
+		struct ks_sock_counters *c = bpf_sk_storage_get(&sock_counters, s, 0, 0);
+		if (c)
+			flush_sock(c);
+		return 0;
+	}
+	__u32 role;
 	if (newstate == TCP_SYN_SENT)
 		role = 1;
 	else if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED)
 		role = 2;
-	else if (newstate == TCP_CLOSE) {
-		bpf_map_delete_elem(&sock_role, &key);
+	else
 		return 0;
-	} else
-		return 0;
-	bpf_map_update_elem(&sock_role, &key, &role, BPF_ANY);
+	struct ks_sock_counters *c = bpf_sk_storage_get(&sock_counters, s, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (c)
+		c->role = role;
+	return 0;
+}
+
+/* Aggregated mode: user space runs this over every counted socket before it reads
+ * conn_io, so that bytes of open connections are counted too. */
+SEC("iter/bpf_sk_storage_map")
+int ks_flush_sockets(struct bpf_iter__bpf_sk_storage_map *ctx)
+{
+	struct ks_sock_counters *c = ctx->value;
+	if (c)
+		flush_sock(c);
 	return 0;
 }
 

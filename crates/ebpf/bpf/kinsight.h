@@ -98,7 +98,7 @@ struct ks_proc_val {
 struct ks_conn_key {
 	__u32 tgid;
 	__u16 family;
-	__u8 role;  /* 0 unknown, 1 client (connected), 2 server (accepted) */
+	__u8 pad0;
 	__u8 proto; /* IPPROTO_TCP / IPPROTO_UDP */
 	__u16 lport;
 	__u16 rport;
@@ -113,6 +113,8 @@ struct ks_conn_val {
 	__u64 tx;
 	__u64 rx_ops;
 	__u64 tx_ops;
+	__u32 role; /* 0 unknown, 1 client (connected), 2 server (accepted); set when created */
+	__u32 pad;
 };
 
 /* Per-CPU counters about the programs themselves (index in the `stats` array). */

@@ -19,6 +19,7 @@ pub mod record;
 use libbpf_rs::{MapCore, MapFlags, Object, ObjectBuilder, RingBuffer, RingBufferBuilder};
 use record::{ConnCounters, ConnKey, ProcCounters, ProcKey};
 use std::cell::RefCell;
+use std::os::fd::AsFd;
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::sync::Mutex;
@@ -140,8 +141,8 @@ const CONFIG_MAGIC: u32 = 0x6b69_6e73;
 pub struct BpfCapture {
     object: Object,
     _links: Vec<libbpf_rs::Link>,
-    /// Aggregated mode: the iterator link run before each reading of the counters.
-    flush_iter: Option<libbpf_rs::Link>,
+    /// Aggregated mode: the iterator links run before each reading of the counters.
+    flush_iters: Vec<libbpf_rs::Link>,
     ring: RingBuffer<'static>,
     /// Records copied out of the ring buffer by its callback: `u32` length, then bytes.
     queue: Rc<RefCell<Vec<u8>>>,
@@ -196,37 +197,45 @@ impl BpfCapture {
         }
         let object = open.load().map_err(load_err)?;
         let mut links = Vec::new();
-        let mut flush_iter = None;
+        let mut flush_iters = Vec::new();
         for prog in object.progs_mut() {
             let name = prog.name().to_string_lossy().into_owned();
             if !wanted.contains(&name.as_str()) {
                 continue;
             }
-            let link = prog.attach().map_err(|e| BpfError::Attach { program: name.clone(), error: e.to_string(), log: take_log() })?;
-            if name == FLUSH_ITER {
-                flush_iter = Some(link);
+            let attach_err = |e: libbpf_rs::Error| BpfError::Attach { program: name.clone(), error: e.to_string(), log: take_log() };
+            if name == FLUSH_SOCKETS {
+                // A map iterator: attached to the socket storage it walks.
+                let map = object
+                    .maps()
+                    .find(|m| m.name() == "sock_counters")
+                    .ok_or_else(|| BpfError::Other("the object has no `sock_counters` map".into()))?;
+                flush_iters.push(prog.attach_iter(map.as_fd()).map_err(attach_err)?);
+            } else if name == FLUSH_TASKS {
+                flush_iters.push(prog.attach().map_err(attach_err)?);
             } else {
-                links.push(link);
+                links.push(prog.attach().map_err(attach_err)?);
             }
         }
         let queue: Rc<RefCell<Vec<u8>>> = Rc::new(RefCell::new(Vec::with_capacity(1 << 20)));
         let q = queue.clone();
-        let mut builder = RingBufferBuilder::new();
-        let events = object
-            .maps()
-            .find(|m| m.name() == "events")
-            .ok_or_else(|| BpfError::Other("the object has no `events` ring buffer".into()))?;
-        builder
-            .add(&events, move |data: &[u8]| {
-                let mut q = q.borrow_mut();
-                q.extend_from_slice(&(data.len() as u32).to_le_bytes());
-                q.extend_from_slice(data);
-                0
-            })
-            .map_err(|e| BpfError::Other(format!("ring buffer: {e}")))?;
-        let ring = builder.build().map_err(|e| BpfError::Other(format!("ring buffer: {e}")))?;
-        drop(events);
-        Ok(BpfCapture { object, _links: links, flush_iter, ring, queue, mode: cfg.mode })
+        let ring = {
+            let events = object
+                .maps()
+                .find(|m| m.name() == "events")
+                .ok_or_else(|| BpfError::Other("the object has no `events` ring buffer".into()))?;
+            let mut builder = RingBufferBuilder::new();
+            builder
+                .add(&events, move |data: &[u8]| {
+                    let mut q = q.borrow_mut();
+                    q.extend_from_slice(&(data.len() as u32).to_le_bytes());
+                    q.extend_from_slice(data);
+                    0
+                })
+                .map_err(|e| BpfError::Other(format!("ring buffer: {e}")))?;
+            builder.build().map_err(|e| BpfError::Other(format!("ring buffer: {e}")))?
+        };
+        Ok(BpfCapture { object, _links: links, flush_iters, ring, queue, mode: cfg.mode })
     }
 
     pub fn mode(&self) -> BpfMode {
@@ -291,13 +300,7 @@ impl BpfCapture {
     /// Aggregated mode: bytes per process and cgroup pair, summed over CPUs (after the
     /// tasks' pending counters were flushed into the map).
     pub fn proc_counters(&self) -> HashMap<ProcKey, ProcCounters> {
-        if let Some(link) = &self.flush_iter {
-            // Running the iterator is reading it to the end; it prints nothing.
-            if let Ok(mut it) = libbpf_rs::Iter::new(link) {
-                let mut sink = Vec::new();
-                let _ = std::io::Read::read_to_end(&mut it, &mut sink);
-            }
-        }
+        self.flush();
         let mut out = HashMap::new();
         let Some(map) = self.map("proc_io") else { return out };
         for key in map.keys() {
@@ -310,23 +313,39 @@ impl BpfCapture {
         out
     }
 
-    /// Aggregated mode: bytes per connection and process, summed over CPUs.
+    /// Aggregated mode: moves the counters kept in task and socket storage into the maps
+    /// user space reads. Running an iterator is reading it to the end; they print nothing.
+    pub fn flush(&self) {
+        for link in &self.flush_iters {
+            if let Ok(mut it) = libbpf_rs::Iter::new(link) {
+                let mut sink = Vec::new();
+                let _ = std::io::Read::read_to_end(&mut it, &mut sink);
+            }
+        }
+    }
+
+    /// Aggregated mode: bytes per connection and process, summed over CPUs (after a flush).
     pub fn conn_counters(&self) -> HashMap<ConnKey, ConnCounters> {
+        self.flush();
         let mut out = HashMap::new();
         let Some(map) = self.map("conn_io") else { return out };
         for key in map.keys() {
-            let (Some(k), Ok(Some(vals))) = (ConnKey::parse(&key), map.lookup_percpu(&key, MapFlags::ANY)) else { continue };
-            let total = out.entry(k).or_insert_with(ConnCounters::default);
+            let (Some(mut k), Ok(Some(vals))) = (ConnKey::parse(&key), map.lookup_percpu(&key, MapFlags::ANY)) else { continue };
+            let mut total = ConnCounters::default();
             for v in vals.iter().filter_map(|v| ConnCounters::parse(v)) {
                 total.add(&v);
             }
+            k.role = total.conn_role();
+            out.entry(k).or_insert_with(ConnCounters::default).add(&total);
         }
         out
     }
 }
 
-/// The task iterator that moves per-task pending counters into `proc_io` (aggregated mode).
-const FLUSH_ITER: &str = "ks_flush_tasks";
+/// Aggregated mode: the iterators that move the counters kept in task and socket storage
+/// into `proc_io` and `conn_io`, run before each reading.
+const FLUSH_TASKS: &str = "ks_flush_tasks";
+const FLUSH_SOCKETS: &str = "ks_flush_sockets";
 
 /// The programs each mode attaches.
 fn programs(mode: BpfMode) -> &'static [&'static str] {
@@ -339,7 +358,8 @@ fn programs(mode: BpfMode) -> &'static [&'static str] {
             "ks_sock_send",
             "ks_sock_recv",
             "ks_sock_state",
-            FLUSH_ITER,
+            FLUSH_TASKS,
+            FLUSH_SOCKETS,
         ],
         BpfMode::EmptyExit => &["ks_empty_exit"],
         BpfMode::EmptyEnterExit => &["ks_empty_enter", "ks_empty_exit"],

@@ -309,6 +309,8 @@ pub struct ConnCounters {
     pub tx: u64,
     pub rx_ops: u64,
     pub tx_ops: u64,
+    /// The socket's role as the kernel saw it open (`ks_conn_val.role`).
+    pub role: u32,
 }
 
 impl ConnKey {
@@ -329,11 +331,8 @@ impl ConnKey {
         };
         Some(ConnKey {
             tgid: u32_at(b, 0),
-            role: match b[6] {
-                1 => ConnRole::Client,
-                2 => ConnRole::Server,
-                _ => ConnRole::Unknown,
-            },
+            // Filled from the counters, where the kernel records it.
+            role: ConnRole::Unknown,
             proto: b[7],
             local_port: u16_at(b, 8),
             remote_port: u16_at(b, 10),
@@ -346,14 +345,30 @@ impl ConnKey {
 
 impl ConnCounters {
     pub fn parse(b: &[u8]) -> Option<ConnCounters> {
-        (b.len() >= 32).then(|| ConnCounters { rx: u64_at(b, 0), tx: u64_at(b, 8), rx_ops: u64_at(b, 16), tx_ops: u64_at(b, 24) })
+        (b.len() >= 40).then(|| ConnCounters {
+            rx: u64_at(b, 0),
+            tx: u64_at(b, 8),
+            rx_ops: u64_at(b, 16),
+            tx_ops: u64_at(b, 24),
+            role: u32_at(b, 32),
+        })
     }
 
+    /// Adds another CPU's counters (the role is the same in every CPU's copy once set).
     pub fn add(&mut self, o: &ConnCounters) {
         self.rx += o.rx;
         self.tx += o.tx;
         self.rx_ops += o.rx_ops;
         self.tx_ops += o.tx_ops;
+        self.role = self.role.max(o.role);
+    }
+
+    pub fn conn_role(&self) -> ConnRole {
+        match self.role {
+            1 => ConnRole::Client,
+            2 => ConnRole::Server,
+            _ => ConnRole::Unknown,
+        }
     }
 }
 

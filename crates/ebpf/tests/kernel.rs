@@ -79,3 +79,45 @@ fn aggregated_mode_counts_file_bytes_in_the_kernel() {
     let mine: u64 = counters.iter().filter(|(k, _)| k.tgid == me).map(|(_, v)| v.file_write).sum();
     assert!(mine >= 100_000, "file bytes written by this process: {mine} ({counters:?})");
 }
+
+#[test]
+fn aggregated_mode_counts_connection_bytes_with_their_ends() {
+    if let Some(why) = skip_reason() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    use kinsight_ebpf::record::ConnRole;
+    use std::io::Read;
+    let me = std::process::id();
+    let mut client_port = 0;
+    let mut server_port = 0;
+    let (_records, cap) = capture(BpfMode::Aggregated, || {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        server_port = listener.local_addr().unwrap().port();
+        // One connection closed before the reading, one still open.
+        for open_at_reading in [false, true] {
+            let mut client = std::net::TcpStream::connect(("127.0.0.1", server_port)).unwrap();
+            let (mut server, _) = listener.accept().unwrap();
+            client.write_all(&[1u8; 1000]).unwrap();
+            let mut buf = [0u8; 1000];
+            server.read_exact(&mut buf).unwrap();
+            server.write_all(&[2u8; 300]).unwrap();
+            client.read_exact(&mut buf[..300]).unwrap();
+            if open_at_reading {
+                client_port = client.local_addr().unwrap().port();
+                // Leaked on purpose until the end of the test: the connection stays open.
+                std::mem::forget((client, server));
+            }
+        }
+    });
+    let conns = cap.conn_counters();
+    let mine: Vec<_> = conns.iter().filter(|(k, _)| k.tgid == me && (k.local_port == server_port || k.remote_port == server_port)).collect();
+    let client_side: u64 = mine.iter().filter(|(k, _)| k.role == ConnRole::Client).map(|(_, v)| v.tx).sum();
+    let server_side: u64 = mine.iter().filter(|(k, _)| k.role == ConnRole::Server).map(|(_, v)| v.rx).sum();
+    assert_eq!((client_side, server_side), (2000, 2000), "bytes sent by the clients and read by the server: {mine:?}");
+    let open = mine.iter().find(|(k, _)| k.role == ConnRole::Client && k.local_port == client_port).expect("the open connection");
+    assert_eq!((open.1.tx, open.1.rx), (1000, 300));
+    let procs = cap.proc_counters();
+    let net: u64 = procs.iter().filter(|(k, _)| k.tgid == me).map(|(_, v)| v.net_write).sum();
+    assert!(net >= 2600, "network bytes written by this process: {net}");
+}

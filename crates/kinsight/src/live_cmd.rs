@@ -62,6 +62,9 @@ impl LiveView {
 /// Where live events come from.
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum LiveMode {
+    /// Aggregated for the views made of counters, full for `httplog`, `events` and
+    /// filters (they need every event).
+    Auto,
     /// Every traced system call streamed from the kernel (files, network, HTTP).
     Full,
     /// Counters kept in the kernel, read at each refresh: lowest overhead.
@@ -88,7 +91,7 @@ pub struct LiveArgs {
     #[arg(long)]
     once: bool,
     /// Where events come from.
-    #[arg(long, value_enum, default_value = "full")]
+    #[arg(long, value_enum, default_value = "auto")]
     mode: LiveMode,
     /// Bytes of each I/O buffer captured (HTTP decoding needs the request line).
     #[arg(long, default_value_t = 80)]
@@ -146,7 +149,15 @@ pub fn run(args: LiveArgs) -> ExitCode {
         eprintln!("kinsight: --interval must be at least 1 second (CPU is sampled once a second)");
         return ExitCode::from(2);
     }
+    let needs_events = matches!(args.view, LiveView::Httplog | LiveView::Events) || filter.is_some();
     let mode = match args.mode {
+        LiveMode::Auto if needs_events => Mode::Full,
+        LiveMode::Auto => Mode::Aggregated,
+        LiveMode::Aggregated if needs_events => {
+            let view = args.view.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string());
+            eprintln!("kinsight: the `{view}` view and filters need every event: use --mode full (or auto)");
+            return ExitCode::from(2);
+        }
         LiveMode::Full => Mode::Full,
         LiveMode::Aggregated => Mode::Aggregated,
         LiveMode::Proc => Mode::ProcOnly,

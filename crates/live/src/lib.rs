@@ -150,8 +150,9 @@ pub struct LiveSource {
     bpf_off_reason: Option<String>,
     bpf: Option<BpfCapture>,
     converter: Converter,
-    /// Cgroup id pairs already looked at for containers.
+    /// Cgroup id pairs already looked at for containers, and the last one.
     seen_cgroups: HashSet<(u64, u64)>,
+    last_cgroups: (u64, u64),
 }
 
 /// Records taken from the ring buffer per batch, and the longest a poll keeps draining
@@ -195,6 +196,7 @@ impl LiveSource {
             converter: Converter::new(proc.clone(), cgroupfs.clone()),
             bpf,
             seen_cgroups: HashSet::new(),
+            last_cgroups: (u64::MAX, u64::MAX),
             proc,
             cgroupfs,
             containers: ContainerTracker::new(RuntimeDirs::default()),
@@ -336,9 +338,17 @@ impl LiveSource {
                 return;
             }
         };
-        // A cgroup pair not seen before may be a new container: announce it first.
-        if self.seen_cgroups.insert((r.cgroup_v2, r.cgroup_v1_memory)) {
+        // A cgroup pair not seen before may be a new container: announce it first. Records
+        // come in runs from the same task, hence the check of the last pair first. A pair
+        // whose cgroups are not in the index yet (created since its last walk) is looked
+        // at again with the next record.
+        let pair = (r.cgroup_v2, r.cgroup_v1_memory);
+        if pair != self.last_cgroups && !self.seen_cgroups.contains(&pair) {
             let entries = self.converter.cgroup_entries(r.cgroup_v2, r.cgroup_v1_memory);
+            if self.converter.cgroup_index.knows(r.cgroup_v2, r.cgroup_v1_memory) {
+                self.seen_cgroups.insert(pair);
+                self.last_cgroups = pair;
+            }
             let joined = entries.join("\0");
             if let Some(json) = self.containers.observe_entries(r.pid as i64, joined.as_bytes()) {
                 self.emit_container(&json, sink);

@@ -22,6 +22,7 @@ impl Rig {
         Rig { conv: Converter::new(ProcFs::new("/nonexistent-proc"), CgroupFs::default()), engine: Engine::new(), seen: vec![] }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn feed(&mut self, sc: Syscall, ret: i64, args: [u64; 6], extra: [u64; 4], data: &[u8], aux1: &[u8], aux2: &[u8]) {
         let bytes = encode_record(RecordKind::Syscall(sc), 1_000, 2_000, TID, TID, (0, 0), ret, args, extra, data, aux1, aux2);
         let rec = Record::parse(&bytes).unwrap();

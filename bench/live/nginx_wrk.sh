@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Throughput of nginx (Debian package) under wrk on loopback, bare and under kinsight live
+# (full stream and aggregated), rounds interleaved; and kinsight's own CPU time per 10k
+# requests. Needs root, nginx, wrk and a release build:
+#   CARGO_TARGET_DIR=/work/target-live cargo build --release -p kinsight
+#   bash bench/live/nginx_wrk.sh /work/target-live/release/kinsight
+set -euo pipefail
+K=${1:-target/release/kinsight}
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-32}
+PORT=${PORT:-18181}
+DIR=$(mktemp -d)
+NGINX_PID=""
+cleanup() {
+    [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+    rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+mkdir -p "$DIR/html" "$DIR/logs"
+head -c 612 /dev/zero | tr '\0' 'k' > "$DIR/html/index.html"
+cat > "$DIR/nginx.conf" <<CONF
+worker_processes 1;
+pid $DIR/nginx.pid;
+error_log $DIR/logs/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    server {
+        listen 127.0.0.1:$PORT;
+        root $DIR/html;
+    }
+}
+CONF
+nginx -c "$DIR/nginx.conf" -p "$DIR" -g 'daemon off;' &
+NGINX_PID=$!
+sleep 1
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# One wrk run; prints "requests/s requests".
+run_wrk() {
+    wrk -t2 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$PORT/" | awk '
+        /requests in/ {req=$1}
+        /Requests\/sec/ {rps=$2}
+        END {print rps, req}'
+}
+
+# Starts kinsight live in a mode, runs wrk, prints "rps requests kinsight_cpu_seconds drops".
+with_kinsight() {
+    local mode=$1 log="$DIR/k.log"
+    "$K" live --mode "$mode" --interval 3600 --view procs > /dev/null 2> "$log" < /dev/null &
+    local pid=$!
+    for _ in $(seq 300); do grep -q 'watching this host' "$log" && break; sleep 0.1; done
+    local before; before=$(cpu_ticks "$pid")
+    local out; out=$(run_wrk)
+    local after; after=$(cpu_ticks "$pid")
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    echo "$out $(awk -v a="$after" -v b="$before" 'BEGIN {print (a - b) / 100}')"
+}
+
+echo "nginx + wrk -t2 -c$CONNS -d${DURATION}s on loopback, $ROUNDS rounds interleaved"
+declare -A rps cpu req
+for round in $(seq "$ROUNDS"); do
+    read -r r n < <(run_wrk); rps[bare]+=" $r"
+    read -r r n c < <(with_kinsight full); rps[full]+=" $r"; cpu[full]+=" $(awk -v c="$c" -v n="$n" 'BEGIN {printf "%.4f", c / n * 10000}')"
+    read -r r n c < <(with_kinsight aggregated); rps[aggregated]+=" $r"; cpu[aggregated]+=" $(awk -v c="$c" -v n="$n" 'BEGIN {printf "%.4f", c / n * 10000}')"
+done
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+b=$(echo "${rps[bare]}" | median)
+printf "  %-11s %12s %10s %22s\n" config "requests/s" loss "kinsight CPU s / 10k req"
+printf "  %-11s %12s %10s %22s   runs:%s\n" bare "$b" "-" "-" "${rps[bare]}"
+for m in full aggregated; do
+    r=$(echo "${rps[$m]}" | median); c=$(echo "${cpu[$m]}" | median)
+    printf "  %-11s %12s %9.1f%% %22s   runs:%s cpu:%s\n" "$m" "$r" "$(awk -v r="$r" -v b="$b" 'BEGIN {print (1 - r / b) * 100}')" "$c" "${rps[$m]}" "${cpu[$m]}"
+done
