@@ -37,7 +37,10 @@ function sourceText(s: Status): string {
     const state = src?.state === "running" ? `reading… ${src.events.toLocaleString()} events` : src?.state === "failed" ? "stopped at damage" : `${src?.events.toLocaleString() ?? 0} events`;
     return `replay of ${file}: ${state}`;
   }
-  return "live: no live source in this build";
+  const parts = s.sources
+    .filter((x) => x.state === "running" || x.state === "starting")
+    .map((x) => (x.kind === "live-host" ? `this host, ${x.events.toLocaleString()} events` : x.kind === "kubernetes" ? `kubernetes${x.state === "starting" ? " (listing…)" : ""}` : x.kind));
+  return parts.length ? `live: ${parts.join(" + ")}` : "live: nothing watched";
 }
 
 async function refreshStatus(): Promise<void> {

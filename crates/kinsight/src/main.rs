@@ -30,8 +30,14 @@ enum Command {
     /// read (needs root and eBPF).
     Capture(capture_cmd::CaptureArgs),
     /// Serve the web UI, the HTTP API and Prometheus /metrics on 127.0.0.1:7070, over this
-    /// host or over a capture (--replay FILE.scap).
+    /// host and the Kubernetes API it can reach, or over a capture (--replay FILE.scap).
     Up(up_cmd::UpArgs),
+    /// Run on every node of a cluster (the DaemonSet in deploy/): this host's events and
+    /// the pods of this node, served on 0.0.0.0:7070 with a token.
+    Agent(up_cmd::AgentArgs),
+    /// Run once per cluster (the Deployment in deploy/): the whole Kubernetes API, served on
+    /// 0.0.0.0:7070 with a token.
+    Hub(up_cmd::HubArgs),
     /// Show the kubernetes_* views or a hierarchy of a live cluster, from its API server
     /// (kubeconfig or in-cluster service account; metric columns are zero).
     K8s(k8s_cmd::K8sArgs),
@@ -73,6 +79,8 @@ fn main() -> ExitCode {
         Command::Live(args) => live_cmd::run(args),
         Command::Capture(args) => capture_cmd::run(args),
         Command::Up(args) => up_cmd::run(args),
+        Command::Agent(args) => up_cmd::run_agent(args),
+        Command::Hub(args) => up_cmd::run_hub(args),
         Command::K8s(args) => k8s_cmd::run(args),
     }
 }

@@ -1,29 +1,47 @@
-//! `kinsight up`: the web UI, the HTTP API and /metrics over live monitoring of this host,
-//! or over a capture with `--replay FILE.scap`. The work is kinsight-server's; this module
-//! turns the command line into its options and prints where to look.
+//! `kinsight up`, `kinsight agent` and `kinsight hub`: the web UI, the HTTP API and
+//! /metrics over live monitoring (this host's system calls and the Kubernetes API), or over
+//! a capture with `up --replay FILE.scap`. The work is kinsight-server's; this module turns
+//! the command line into its options and prints where to look.
+//!
+//! The three differ only in what they watch and where they listen: `up` is for a person on
+//! one machine (this host, and the cluster of the kubeconfig if there is one; loopback);
+//! `agent` runs on every node of a cluster (this host, and only the pods scheduled on its
+//! node); `hub` runs once per cluster (the whole API, no host capture). The last two
+//! listen on all interfaces and so need a token.
 
-use clap::Parser;
-use kinsight_server::{start, ui_built, UpOptions, LIVE_UNAVAILABLE};
+use clap::{Args, Parser, ValueEnum};
+use kinsight_kube::{ConnectOptions, Shape};
+use kinsight_live::Mode;
+use kinsight_server::{start, ui_built, KubeTarget, LiveConfig, UpOptions};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-#[derive(Parser, Debug)]
-pub struct UpArgs {
-    /// Serve this capture (.scap, plain or gzip) instead of watching this host, as
-    /// sysdig-inspect does. Its events fill history at their own times.
-    #[arg(long, value_name = "FILE")]
-    replay: Option<PathBuf>,
+/// How this host's events are taken.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Capture {
+    /// eBPF, every traced system call (files, network, HTTP); /proc when BPF is missing.
+    Full,
+    /// /proc and cgroups only: processes, containers, CPU and memory.
+    Proc,
+    /// Do not watch this host.
+    None,
+}
+
+/// Options the three commands share.
+#[derive(Args, Debug)]
+pub struct Common {
     /// Address to serve the UI, API and /metrics on. Anything but loopback needs a token.
-    #[arg(long, default_value = "127.0.0.1:7070")]
-    bind: SocketAddr,
+    /// Default: 127.0.0.1:7070 for `up`, 0.0.0.0:7070 for `agent` and `hub`.
+    #[arg(long)]
+    bind: Option<SocketAddr>,
     /// Token every API and /metrics request must carry ('Authorization: Bearer TOKEN').
     /// Defaults to $KINSIGHT_TOKEN.
     #[arg(long)]
     token: Option<String>,
-    /// Where history is kept across restarts when watching this host. Defaults to
-    /// $XDG_STATE_HOME/kinsight, else ~/.local/state/kinsight.
+    /// Where history is kept across restarts. Defaults to $XDG_STATE_HOME/kinsight, else
+    /// ~/.local/state/kinsight.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     /// Upper bound on the memory history may use, in MiB.
@@ -32,6 +50,54 @@ pub struct UpArgs {
     /// Seconds between snapshots of history to the data directory.
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     snapshot_every: u64,
+    /// Bytes of each I/O buffer captured (HTTP decoding needs the request line).
+    #[arg(long, default_value_t = 80)]
+    snaplen: u32,
+    /// The kubeconfig file (default: $KUBECONFIG or ~/.kube/config, else the in-cluster
+    /// service account).
+    #[arg(long)]
+    kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use (default: the current context).
+    #[arg(long)]
+    context: Option<String>,
+}
+
+#[derive(Parser, Debug)]
+pub struct UpArgs {
+    /// Serve this capture (.scap, plain or gzip) instead of watching this host, as
+    /// sysdig-inspect does. Its events fill history at their own times.
+    #[arg(long, value_name = "FILE")]
+    replay: Option<PathBuf>,
+    /// How this host's events are taken.
+    #[arg(long, value_enum, default_value = "full")]
+    capture: Capture,
+    /// Do not watch a Kubernetes API even when credentials are found.
+    #[arg(long)]
+    no_kubernetes: bool,
+    /// Watch the Kubernetes API as the agent of this node does (only its pods).
+    #[arg(long)]
+    node: Option<String>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Parser, Debug)]
+pub struct AgentArgs {
+    /// The node this agent runs on: only its pods are watched (default: $NODE_NAME, which
+    /// the DaemonSet sets from spec.nodeName).
+    #[arg(long)]
+    node: Option<String>,
+    /// How this host's events are taken.
+    #[arg(long, value_enum, default_value = "full")]
+    capture: Capture,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Parser, Debug)]
+pub struct HubArgs {
+    #[command(flatten)]
+    common: Common,
 }
 
 fn default_data_dir() -> Option<PathBuf> {
@@ -40,21 +106,107 @@ fn default_data_dir() -> Option<PathBuf> {
     Some(state.join("kinsight"))
 }
 
-fn options(args: UpArgs) -> UpOptions {
-    let mut opts = UpOptions::new(args.bind);
-    opts.token = args.token.or_else(|| std::env::var("KINSIGHT_TOKEN").ok());
-    opts.data_dir = if args.replay.is_some() { None } else { args.data_dir.or_else(default_data_dir) };
-    opts.replay = args.replay;
-    opts.history.max_bytes = args.max_memory.max(16) << 20;
-    opts.snapshot_every = Duration::from_secs(args.snapshot_every.max(1));
+fn capture_mode(c: Capture) -> Option<Mode> {
+    match c {
+        Capture::Full => Some(Mode::Full),
+        Capture::Proc => Some(Mode::ProcOnly),
+        Capture::None => None,
+    }
+}
+
+/// The Kubernetes API to watch: the one named on the command line, else the one kubectl
+/// would find, else none (and why).
+fn kube_target(common: &Common, shape: Shape, env: impl Fn(&str) -> Option<String>) -> (Option<KubeTarget>, String) {
+    let connect = ConnectOptions { kubeconfig: common.kubeconfig.clone(), context: common.context.clone() };
+    if common.kubeconfig.is_some() {
+        return (Some(KubeTarget { connect, shape }), String::new());
+    }
+    match kubectl_credentials(env) {
+        Some(found) => (Some(KubeTarget { connect: ConnectOptions { kubeconfig: found, ..connect }, shape }), String::new()),
+        None => (None, "no kubeconfig ($KUBECONFIG, ~/.kube/config) or in-cluster service account found".into()),
+    }
+}
+
+/// Where kubectl would find credentials: `Some(Some(path))` for a kubeconfig, `Some(None)`
+/// for the in-cluster service account, `None` for nowhere.
+fn kubectl_credentials(env: impl Fn(&str) -> Option<String>) -> Option<Option<PathBuf>> {
+    use kinsight_server::KubeAccess;
+    match kinsight_server::detect_kubernetes(env) {
+        KubeAccess::Kubeconfig(p) => Some(Some(p)),
+        KubeAccess::InCluster => Some(None),
+        KubeAccess::None => None,
+    }
+}
+
+fn base_options(common: Common, default_bind: &str) -> UpOptions {
+    let mut opts = UpOptions::new(common.bind.unwrap_or_else(|| default_bind.parse().expect("a valid default address")));
+    opts.token = common.token.clone().or_else(|| std::env::var("KINSIGHT_TOKEN").ok());
+    opts.data_dir = common.data_dir.clone().or_else(default_data_dir);
+    opts.history.max_bytes = common.max_memory.max(16) << 20;
+    opts.snapshot_every = Duration::from_secs(common.snapshot_every.max(1));
     opts.handle_signals = true;
     opts
 }
 
+fn env_var(k: &str) -> Option<String> {
+    std::env::var(k).ok()
+}
+
+fn options(args: UpArgs) -> UpOptions {
+    let shape = match &args.node {
+        Some(node) => Shape::Agent { node: node.clone() },
+        None => Shape::Hub,
+    };
+    let (kubernetes, absent) = if args.no_kubernetes { (None, "--no-kubernetes".to_string()) } else { kube_target(&args.common, shape, env_var) };
+    let snaplen = args.common.snaplen;
+    let mut opts = base_options(args.common, "127.0.0.1:7070");
+    if args.replay.is_some() {
+        opts.data_dir = None;
+    }
+    opts.replay = args.replay;
+    opts.live = LiveConfig { capture: capture_mode(args.capture), snaplen, kubernetes, kubernetes_absent: absent };
+    opts
+}
+
+fn agent_options(args: AgentArgs) -> Result<UpOptions, String> {
+    let node = args.node.or_else(|| env_var("NODE_NAME")).filter(|n| !n.is_empty()).ok_or("the agent needs its node's name: --node NAME or $NODE_NAME")?;
+    let (kubernetes, absent) = kube_target(&args.common, Shape::Agent { node }, env_var);
+    let snaplen = args.common.snaplen;
+    let mut opts = base_options(args.common, "0.0.0.0:7070");
+    opts.live = LiveConfig { capture: capture_mode(args.capture), snaplen, kubernetes, kubernetes_absent: absent };
+    Ok(opts)
+}
+
+fn hub_options(args: HubArgs) -> UpOptions {
+    let (kubernetes, absent) = kube_target(&args.common, Shape::Hub, env_var);
+    let snaplen = args.common.snaplen;
+    let mut opts = base_options(args.common, "0.0.0.0:7070");
+    opts.live = LiveConfig { capture: None, snaplen, kubernetes, kubernetes_absent: absent };
+    opts
+}
+
 pub fn run(args: UpArgs) -> ExitCode {
-    let opts = options(args);
+    serve(options(args))
+}
+
+pub fn run_agent(args: AgentArgs) -> ExitCode {
+    match agent_options(args) {
+        Ok(opts) => serve(opts),
+        Err(e) => {
+            eprintln!("kinsight: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+pub fn run_hub(args: HubArgs) -> ExitCode {
+    serve(hub_options(args))
+}
+
+fn serve(opts: UpOptions) -> ExitCode {
     let replay = opts.replay.clone();
     let data_dir = opts.data_dir.clone();
+    let live = opts.live.clone();
     let server = match start(opts) {
         Ok(s) => s,
         Err(e) => {
@@ -71,7 +223,17 @@ pub fn run(args: UpArgs) -> ExitCode {
         Some(f) => println!("kinsight: serving a replay of {} at {}{fragment}", f.display(), server.url()),
         None => {
             println!("kinsight: serving at {}{fragment}", server.url());
-            println!("kinsight: {LIVE_UNAVAILABLE}");
+            let host = match live.capture {
+                Some(Mode::Full) => "this host (eBPF; /proc and cgroups if BPF is unavailable)",
+                Some(Mode::ProcOnly) | Some(Mode::Aggregated) => "this host (/proc and cgroups)",
+                None => "not this host",
+            };
+            let kube = match &live.kubernetes {
+                Some(KubeTarget { shape: Shape::Hub, .. }) => "the Kubernetes API (whole cluster)".to_string(),
+                Some(KubeTarget { shape: Shape::Agent { node }, .. }) => format!("the Kubernetes API (pods of node {node})"),
+                None => format!("no Kubernetes API ({})", live.kubernetes_absent),
+            };
+            println!("kinsight: watching {host}, and {kube}; /api/status tells how each source is doing");
             if let Some(d) = &data_dir {
                 println!("kinsight: history is kept in {}", d.display());
             }
@@ -106,5 +268,78 @@ mod tests {
         let args = UpArgs::try_parse_from(["up", "--bind", "0.0.0.0:0", "--replay", "/nonexistent.scap"]).unwrap();
         let err = start(options(args)).err().expect("refused");
         assert!(err.to_string().contains("token"), "{err}");
+    }
+
+    #[test]
+    fn agent_and_hub_listen_beyond_loopback_so_they_need_a_token() {
+        std::env::remove_var("KINSIGHT_TOKEN");
+        let agent = agent_options(AgentArgs::try_parse_from(["agent", "--node", "n1", "--data-dir", "/tmp/k"]).unwrap()).unwrap();
+        assert!(!agent.bind.ip().is_loopback());
+        assert!(start(agent).err().expect("refused").to_string().contains("token"));
+        let hub = hub_options(HubArgs::try_parse_from(["hub", "--data-dir", "/tmp/k"]).unwrap());
+        assert!(start(hub).err().expect("refused").to_string().contains("token"));
+    }
+
+    #[test]
+    fn agent_watches_its_node_and_host_hub_the_cluster_only() {
+        let agent = agent_options(AgentArgs::try_parse_from(["agent", "--node", "n1", "--kubeconfig", "/k/config"]).unwrap()).unwrap();
+        assert_eq!(agent.live.capture, Some(Mode::Full));
+        let target = agent.live.kubernetes.expect("a Kubernetes target");
+        assert!(matches!(&target.shape, Shape::Agent { node } if node == "n1"));
+        assert_eq!(target.connect.kubeconfig, Some(PathBuf::from("/k/config")));
+
+        let hub = hub_options(HubArgs::try_parse_from(["hub", "--kubeconfig", "/k/config"]).unwrap());
+        assert_eq!(hub.live.capture, None, "the hub does not watch the host it runs on");
+        assert!(matches!(hub.live.kubernetes.expect("a Kubernetes target").shape, Shape::Hub));
+    }
+
+    #[test]
+    fn an_agent_without_its_node_name_is_a_clear_error() {
+        std::env::remove_var("NODE_NAME");
+        let err = agent_options(AgentArgs::try_parse_from(["agent"]).unwrap()).err().expect("refused");
+        assert!(err.contains("--node") && err.contains("NODE_NAME"), "{err}");
+    }
+
+    #[test]
+    fn up_finds_kubernetes_like_kubectl_or_says_why_not() {
+        let args = UpArgs::try_parse_from(["up"]).unwrap();
+        let (none, why) = kube_target(&args.common, Shape::Hub, |_| None);
+        assert!(none.is_none());
+        assert!(why.contains("kubeconfig"), "{why}");
+        let dir = std::env::temp_dir().join(format!("kinsight-kubeconfig-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("config");
+        std::fs::write(&file, "apiVersion: v1\nkind: Config\n").unwrap();
+        let path = file.to_string_lossy().into_owned();
+        let (found, _) = kube_target(&args.common, Shape::Hub, |k| (k == "KUBECONFIG").then(|| path.clone()));
+        assert_eq!(found.expect("found").connect.kubeconfig, Some(file.clone()));
+        let off = options(UpArgs::try_parse_from(["up", "--no-kubernetes", "--kubeconfig", &path]).unwrap());
+        assert!(off.live.kubernetes.is_none());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// The `args:` line of the first container in a manifest, as strings.
+    fn manifest_args(path: &str) -> Vec<String> {
+        let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(path)).unwrap();
+        let line = text.lines().find_map(|l| l.trim().strip_prefix("args:")).unwrap_or_else(|| panic!("no args in {path}"));
+        serde_json::from_str(line.trim()).unwrap_or_else(|e| panic!("{path}: args {line}: {e}"))
+    }
+
+    #[test]
+    fn the_deploy_manifests_start_commands_that_exist() {
+        let agent = manifest_args("deploy/agent-daemonset.yaml");
+        assert_eq!(agent[0], "agent");
+        // The kubelet expands $(NODE_NAME) from the downward API.
+        let agent: Vec<String> = agent.iter().map(|a| a.replace("$(NODE_NAME)", "node-1")).collect();
+        let opts = agent_options(AgentArgs::try_parse_from(&agent).unwrap()).unwrap();
+        assert_eq!(opts.live.capture, Some(Mode::Full));
+        assert_eq!(opts.data_dir, Some(PathBuf::from("/var/lib/kinsight")));
+        assert!(!opts.bind.ip().is_loopback(), "reachable by Prometheus and the hub");
+
+        let hub = manifest_args("deploy/hub-deployment.yaml");
+        assert_eq!(hub[0], "hub");
+        let opts = hub_options(HubArgs::try_parse_from(&hub).unwrap());
+        assert_eq!(opts.live.capture, None);
+        assert_eq!(opts.bind.port(), 7070);
     }
 }

@@ -7,7 +7,10 @@
 //! write), then three `wget`s fetch pages from an HTTP server this test runs on loopback,
 //! which counts every byte it reads and writes. kinsight must attribute exactly those
 //! bytes to the container, decode the three requests, and write a capture in which sysdig
-//! 0.29.3 counts the same bytes per process as `kinsight read`.
+//! 0.29.3 counts the same bytes per process as `kinsight read`. `kinsight up`, watching
+//! this host and a Kubernetes API server (the protocol-faithful test server) whose pod
+//! carries the workload's container id, must show the same bytes and requests under
+//! namespace › deployment › pod in its API and the pod's labels in /metrics.
 //!
 //! Every test prints why it skips when it cannot run (not root, no BPF, no busybox).
 
@@ -491,4 +494,137 @@ fn flood_drops_are_reported_and_memory_stays_bounded() {
     let rows = json_rows(&out);
     let mine = rows.iter().find(|r| r["pid"] == me).expect("the flooding process in the procs view");
     assert!(mine["file_bytes"].as_u64().unwrap() > 0);
+}
+
+/// GET on the `kinsight up` API, the body as JSON.
+fn api_get(addr: &str, path: &str) -> Value {
+    let mut s = TcpStream::connect(addr).expect("connect to kinsight up");
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").expect("a complete response");
+    assert!(head.starts_with("HTTP/1.1 200"), "GET {path}: {head}\n{body}");
+    // axum answers with Content-Length: no chunks to undo.
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+}
+
+fn api_text(addr: &str, path: &str) -> String {
+    let mut s = TcpStream::connect(addr).expect("connect to kinsight up");
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    raw.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+/// `kinsight up` watching this host and a Kubernetes API (the test server of
+/// kinsight-kube-testserver, which speaks the real protocol): the workload's container is
+/// the container of a pod the API describes, so its bytes and HTTP requests show under
+/// namespace › deployment › pod in the API the UI uses, and in /metrics with the pod's labels.
+#[test]
+fn up_shows_a_hosts_container_as_the_pod_the_api_server_describes() {
+    use kinsight_kube_testserver::sim::Sim;
+    use kinsight_kube_testserver::{Credentials, Resource, ServerConfig, TestServer};
+    if skip("up_shows_a_hosts_container_as_the_pod_the_api_server_describes") {
+        return;
+    }
+    let _serial = serial();
+    let cg = ContainerCgroups::create();
+    let node = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_string();
+    let api = TestServer::start(ServerConfig::default()).unwrap();
+    let mut sim = Sim::new(&api);
+    sim.node(&node).unwrap();
+    sim.namespace("shop").unwrap();
+    sim.deployment("shop", "web", 1, std::slice::from_ref(&node)).unwrap();
+    sim.service("shop", "web", &[("app", "web")]).unwrap();
+    let pod = api.objects_in(Resource::Pods, "shop")[0]["metadata"]["name"].as_str().unwrap().to_string();
+    // The kubelet reports the container the runtime started: ours.
+    api.modify(Resource::Pods, "shop", &pod, |p| {
+        p["status"]["containerStatuses"][0]["containerID"] = Value::String(format!("containerd://{}", cg.id));
+    })
+    .unwrap();
+    let tmp = std::env::temp_dir().join(format!("kinsight-up-live-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let kubeconfig = tmp.join("kubeconfig");
+    std::fs::write(&kubeconfig, api.kubeconfig(Credentials::Anonymous)).unwrap();
+
+    let mut up = Command::new(KINSIGHT)
+        .args(["up", "--bind", "127.0.0.1:0", "--data-dir", tmp.join("data").to_str().unwrap(), "--kubeconfig", kubeconfig.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start kinsight up");
+    let mut stdout = BufReader::new(up.stdout.take().unwrap());
+    let mut line = String::new();
+    let addr = loop {
+        line.clear();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "kinsight up exited before serving");
+        if let Some(rest) = line.split("serving at http://").nth(1) {
+            break rest.trim().trim_end_matches('/').to_string();
+        }
+    };
+    struct KillOnDrop(Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _up = KillOnDrop(up);
+
+    // Both sources running: the host captured, the API listed.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let status = api_get(&addr, "/api/status");
+        let state = |kind: &str| status["sources"].as_array().unwrap().iter().find(|s| s["kind"] == kind).map(|s| s["state"].as_str().unwrap().to_string());
+        if state("live-host").as_deref() == Some("running") && state("kubernetes").as_deref() == Some("running") {
+            assert_eq!(status["live_message"], Value::Null, "{status:#}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "sources not running: {status:#}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    let server = CountingServer::start();
+    run_workload(&cg, server.port, &tmp.join("written-by-the-pod.bin"));
+    let conns = server.seen.lock().unwrap().clone();
+    let net_expected: u64 = conns.iter().map(|(r, w, _)| r + w).sum();
+
+    // namespace › workload › pod, as the UI walks it; history is per second, so wait for
+    // the interval of the last request to close.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let pods_path = format!("/api/entities?hierarchy=logical&level=pod&filter={}", percent_encode("k8s.ns.name=shop"));
+    let row = loop {
+        let pods = api_get(&addr, &pods_path);
+        let row = pods["rows"].as_array().unwrap().iter().find(|r| r["name"] == pod.as_str()).cloned();
+        if let Some(r) = &row {
+            if r["file_bytes"] == 200_000 && r["net_bytes"] == net_expected && r["http_out_requests"] == 3 {
+                break r.clone();
+            }
+        }
+        assert!(Instant::now() < deadline, "pod {pod} never showed the workload (file 200000, net {net_expected}, 3 requests): {pods:#}");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert_eq!(row["http_errors"], 0, "three answers 200: {row:#}");
+
+    let namespaces = api_get(&addr, "/api/entities?hierarchy=logical&sort=name");
+    let shop = namespaces["rows"].as_array().unwrap().iter().find(|r| r["name"] == "shop").unwrap_or_else(|| panic!("{namespaces:#}"));
+    let workloads = api_get(&addr, &format!("/api/entities?hierarchy=logical&parent={}", percent_encode(shop["id"].as_str().unwrap())));
+    let web = workloads["rows"].as_array().unwrap().iter().find(|r| r["name"] == "web").unwrap_or_else(|| panic!("{workloads:#}"));
+    assert_eq!(web["kind"], "deployment");
+    assert_eq!((web["file_bytes"].as_u64(), web["net_bytes"].as_u64()), (Some(200_000), Some(net_expected)), "{web:#}");
+
+    // The physical side: this node › the pod.
+    let nodes = api_get(&addr, "/api/entities");
+    assert!(nodes["rows"].as_array().unwrap().iter().any(|r| r["name"] == node.as_str()), "node {node} in {nodes:#}");
+
+    // Prometheus sees the pod's container with its Kubernetes labels.
+    let metrics = api_text(&addr, "/metrics");
+    let labelled = format!("namespace=\"shop\",pod=\"{pod}\"");
+    assert!(metrics.lines().any(|l| l.contains(&labelled)), "no series of pod {pod} in /metrics:\n{}", &metrics[..metrics.len().min(4000)]);
+    std::fs::remove_dir_all(&tmp).ok();
 }

@@ -1,7 +1,7 @@
 //! kinsight-monitor: where `kinsight up` gets its data, and the one pipeline it goes through.
 //!
-//! Owns: the [`Source`]s (a capture replay today; the live host capture and the Kubernetes
-//! watcher plug in through the same trait when they land), the [`Pipeline`] (every block →
+//! Owns: the [`Source`]s (a capture replay; the live host capture together with the
+//! Kubernetes watcher), the [`Pipeline`] (every block →
 //! the analysis `Session` → one [`kinsight_history::Sample`] per second of event time →
 //! the history store), the catalog sync from the engine's cluster model, and the status of
 //! each source, all kept in [`Shared`] for the server to read.
@@ -9,13 +9,15 @@
 //! (kinsight-scap) or keep thread and fd state (kinsight-engine); it only reads the
 //! Session's counters and the engine's state.
 
+pub mod live;
 pub mod pipeline;
 pub mod sampler;
 pub mod source;
 pub mod status;
 
 pub use pipeline::Pipeline;
-pub use source::{detect_kubernetes, kubernetes_status, spawn, KubeAccess, LiveHostSource, ReplaySource, Source, SourceCtl, SourceError, LIVE_UNAVAILABLE};
+pub use live::{KubeTarget, LiveConfig, LiveHostSource};
+pub use source::{detect_kubernetes, spawn, KubeAccess, ReplaySource, Source, SourceCtl, SourceError};
 
 use kinsight_history::History;
 pub use status::{SourceState, SourceStatus};

@@ -36,6 +36,38 @@ impl Pipeline {
         self.session.apply_block_with(block, |session, _, ctx| sampler.note_event(&session.engine, ctx));
     }
 
+    /// Applies state-only events (a live source's first CPU sample of each thread): the
+    /// engine learns from them, the counters do not count them.
+    pub fn apply_setup_block(&mut self, block: &Block) {
+        match block {
+            Block::Event(ev) => {
+                self.session.engine.process(ev);
+            }
+            other => self.apply_block(other),
+        }
+    }
+
+    /// A live source's sample of a process's memory (captures carry it in events).
+    pub fn set_thread_memory(&mut self, tid: i64, vmsize_kb: u64, vmrss_kb: u64) {
+        self.session.engine.set_thread_memory(tid, vmsize_kb, vmrss_kb);
+    }
+
+    /// A live host runs for long: a thread that exited leaves the engine's state once its
+    /// exit was counted (its counters of the interval still reach history).
+    pub fn forget_thread(&mut self, tid: i64) {
+        self.session.engine.remove_thread(tid);
+    }
+
+    /// Applies the Kubernetes updates received since the last call (never waits), between
+    /// two blocks; the catalog is refreshed at the end of the interval.
+    pub fn apply_kube(&mut self, updates: &mut kinsight_kube::UpdateReceiver) -> kinsight_kube::Applied {
+        let applied = updates.apply_pending(&mut self.session.engine.cluster);
+        if applied.changes > 0 {
+            self.sampler.mark_metadata_changed();
+        }
+        applied
+    }
+
     /// For live sources: closes the interval when the clock passes it, even without
     /// events, so charts keep moving on a quiet host.
     pub fn tick(&mut self, now_ns: u64) {

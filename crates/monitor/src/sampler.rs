@@ -64,6 +64,12 @@ impl Sampler {
         Sampler::default()
     }
 
+    /// Containers or Kubernetes objects changed outside events (the watcher): the catalog
+    /// is copied again at the end of the interval.
+    pub fn mark_metadata_changed(&mut self) {
+        self.metadata_changed = true;
+    }
+
     /// Per-event part: what the Session does not keep.
     pub fn note_event(&mut self, engine: &Engine, ctx: &EventCtx) {
         if ctx.metadata_changed {
@@ -225,6 +231,20 @@ impl Sampler {
         sample.conns = conn_rows.into_iter().collect();
         sample.files = file_rows.into_iter().collect();
         history.record(sample);
+        self.forget_exited(session);
+    }
+
+    /// Drops the counters of threads the engine forgot (a live source removes exited
+    /// threads) once their last growth is in history: a host running for days must not
+    /// keep a row per thread it ever saw.
+    fn forget_exited(&mut self, session: &mut Session) {
+        let engine = &session.engine;
+        let collector = &mut session.collector;
+        collector.threads.retain(|tid, _| engine.thread(*tid).is_some());
+        self.threads.retain(|tid, _| collector.threads.contains_key(tid));
+        collector.conns.retain(|k, _| engine.thread(k.pid).is_some());
+        self.conns.retain(|k, _| collector.conns.contains_key(k));
+        self.role_hints.retain(|(pid, _), _| engine.thread(*pid).is_some());
     }
 
     /// Decides, for connection views seen for the first time, which end the observing

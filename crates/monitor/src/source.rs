@@ -1,10 +1,7 @@
 //! Data sources. Each drives the pipeline on a thread of its own; the server never waits
-//! for one. A capture replay is the source available today. The live host capture and the
-//! Kubernetes watcher are being built in other crates: [`LiveHostSource`] stands in for the
-//! first and says so, and [`detect_kubernetes`] tells whether the second would have
-//! something to watch. When they land, a live source implements [`Source`] like the replay
-//! does (feeding blocks, and calling `Pipeline::tick` on a timer), and the Kubernetes
-//! watcher delivers model updates that the pipeline applies between blocks.
+//! for one. A capture replay is read as fast as possible; the live source (crate::live)
+//! feeds this host's events and the Kubernetes watcher's updates. [`detect_kubernetes`]
+//! finds credentials the way kubectl does.
 
 use crate::pipeline::Pipeline;
 use crate::status::{SourceState, SourceStatus};
@@ -142,27 +139,6 @@ impl Source for ReplaySource {
     }
 }
 
-/// Stand-in for live capture of this host (eBPF and /proc), which this build does not have.
-pub struct LiveHostSource;
-
-/// What `kinsight up` tells users about live capture in this build.
-pub const LIVE_UNAVAILABLE: &str = "live capture of this host is not available in this build yet (the eBPF and /proc sources are being built); \
-     history loaded from the data directory is shown, and `kinsight up --replay FILE.scap` serves a capture";
-
-impl Source for LiveHostSource {
-    fn kind(&self) -> &'static str {
-        "live-host"
-    }
-
-    fn detail(&self) -> String {
-        "this host".into()
-    }
-
-    fn run(&mut self, _pipeline: &mut Pipeline, _ctl: &SourceCtl) -> Result<(), SourceError> {
-        Err(SourceError::Unavailable(LIVE_UNAVAILABLE.into()))
-    }
-}
-
 /// Where Kubernetes credentials were found, if anywhere.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KubeAccess {
@@ -190,14 +166,4 @@ pub fn detect_kubernetes(env: impl Fn(&str) -> Option<String>) -> KubeAccess {
         return KubeAccess::InCluster;
     }
     KubeAccess::None
-}
-
-/// The Kubernetes status line for a build without the watcher.
-pub fn kubernetes_status(access: &KubeAccess) -> SourceStatus {
-    let detail = match access {
-        KubeAccess::Kubeconfig(p) => format!("kubeconfig found at {}, but the Kubernetes watcher is not available in this build yet", p.display()),
-        KubeAccess::InCluster => "in-cluster service account found, but the Kubernetes watcher is not available in this build yet".into(),
-        KubeAccess::None => "no kubeconfig or in-cluster service account found".into(),
-    };
-    SourceStatus::new("kubernetes", SourceState::Unavailable, detail)
 }

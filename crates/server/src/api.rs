@@ -13,6 +13,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kinsight_filter::Filter;
 use kinsight_history::{History, SeriesId};
+use kinsight_monitor::SourceState;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -79,7 +80,15 @@ fn status_json(st: &AppState, q: Option<&str>) -> Reply {
     let snapshot = st.last_snapshot.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let (mode, live_message) = match &st.mode {
         Mode::Replay(p) => (json!({ "kind": "replay", "file": p.display().to_string() }), Value::Null),
-        Mode::Live => (json!({ "kind": "live" }), Value::String(kinsight_monitor::LIVE_UNAVAILABLE.to_string())),
+        // Live: why this host is not watched, when it is not.
+        Mode::Live => (
+            json!({ "kind": "live" }),
+            st.shared
+                .source_statuses()
+                .iter()
+                .find(|s| s.kind == "live-host" && matches!(s.state, SourceState::Unavailable | SourceState::Failed))
+                .map_or(Value::Null, |s| Value::String(s.error.clone().unwrap_or_else(|| s.detail.clone()))),
+        ),
     };
     Ok(body(&json!({
         "version": env!("CARGO_PKG_VERSION"),

@@ -21,7 +21,7 @@ pub mod state;
 pub mod up;
 
 pub use assets::ui_built;
-pub use kinsight_monitor::LIVE_UNAVAILABLE;
+pub use kinsight_monitor::{detect_kubernetes, KubeAccess, KubeTarget, LiveConfig};
 pub use error::ApiError;
 pub use state::{AppState, Mode};
 pub use up::{start, start_with, Server, UpError, UpOptions};

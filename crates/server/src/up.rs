@@ -4,8 +4,8 @@
 
 use crate::state::{now_ns, AppState, Mode, SnapshotInfo};
 use kinsight_history::{History, HistoryConfig};
-use kinsight_monitor::source::{kubernetes_status, spawn};
-use kinsight_monitor::{detect_kubernetes, LiveHostSource, ReplaySource, Shared};
+use kinsight_monitor::source::spawn;
+use kinsight_monitor::{LiveConfig, LiveHostSource, ReplaySource, Shared};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,6 +20,9 @@ pub struct UpOptions {
     pub token: Option<String>,
     /// Serve this capture instead of watching the host.
     pub replay: Option<PathBuf>,
+    /// Without a replay: what is watched live (this host, a Kubernetes API). Nothing by
+    /// default; the command line asks for this host and the cluster it finds.
+    pub live: LiveConfig,
     /// Live mode: where history is snapshotted and reloaded from. `None`: no persistence.
     pub data_dir: Option<PathBuf>,
     pub history: HistoryConfig,
@@ -30,7 +33,7 @@ pub struct UpOptions {
 
 impl UpOptions {
     pub fn new(bind: SocketAddr) -> UpOptions {
-        UpOptions { bind, token: None, replay: None, data_dir: None, history: HistoryConfig::default(), snapshot_every: Duration::from_secs(60), handle_signals: false }
+        UpOptions { bind, token: None, replay: None, live: LiveConfig::nothing(), data_dir: None, history: HistoryConfig::default(), snapshot_every: Duration::from_secs(60), handle_signals: false }
     }
 }
 
@@ -117,8 +120,7 @@ pub fn start_with(opts: UpOptions, history: Option<History>) -> Result<Server, U
             Mode::Replay(p.clone())
         }
         None => {
-            spawn(Box::new(LiveHostSource), shared.clone(), stop.clone());
-            shared.add_source(kubernetes_status(&detect_kubernetes(|k| std::env::var(k).ok())));
+            spawn(Box::new(LiveHostSource::new(opts.live.clone())), shared.clone(), stop.clone());
             Mode::Live
         }
     };

@@ -75,12 +75,12 @@ fn live(data_dir: &std::path::Path) -> kinsight_server::Server {
 }
 
 #[test]
-fn live_mode_without_a_live_source_serves_and_says_so() {
+fn live_mode_watching_nothing_serves_and_says_so() {
     let dir = temp_dir("live-empty");
     let s = live(&dir);
     let st = get_json(s.addr, "/api/status");
     assert_eq!(st["mode"]["kind"], "live");
-    assert!(st["live_message"].as_str().unwrap().contains("not available in this build"));
+    assert!(st["live_message"].as_str().unwrap().contains("nothing to watch"), "{st:#}");
     let kinds: Vec<(&str, &str)> = st["sources"].as_array().unwrap().iter().map(|x| (x["kind"].as_str().unwrap(), x["state"].as_str().unwrap())).collect();
     assert_eq!(kinds, [("live-host", "unavailable"), ("kubernetes", "unavailable")]);
     assert_eq!(st["data"], serde_json::Value::Null);
