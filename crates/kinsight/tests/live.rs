@@ -622,9 +622,23 @@ fn up_shows_a_hosts_container_as_the_pod_the_api_server_describes() {
     let nodes = api_get(&addr, "/api/entities");
     assert!(nodes["rows"].as_array().unwrap().iter().any(|r| r["name"] == node.as_str()), "node {node} in {nodes:#}");
 
-    // Prometheus sees the pod's container with its Kubernetes labels.
-    let metrics = api_text(&addr, "/metrics");
-    let labelled = format!("namespace=\"shop\",pod=\"{pod}\"");
-    assert!(metrics.lines().any(|l| l.contains(&labelled)), "no series of pod {pod} in /metrics:\n{}", &metrics[..metrics.len().min(4000)]);
+    // Prometheus sees the pod's container with its Kubernetes labels: the bytes of its
+    // system calls, and its cgroup's memory as cAdvisor names it (read every 2 s).
+    let labelled = format!("namespace=\"shop\",pod=\"{pod}\",container=\"app\"");
+    let wanted = [
+        format!("kinsight_container_file_write_bytes_total{{{labelled},node=\"{node}\"}} 100000"),
+        format!("container_memory_working_set_bytes{{{labelled},node=\"{node}\"}} "),
+        format!("container_memory_usage_bytes{{{labelled},node=\"{node}\"}} "),
+    ];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let metrics = api_text(&addr, "/metrics");
+        let missing: Vec<&String> = wanted.iter().filter(|w| !metrics.lines().any(|l| l.starts_with(w.as_str()))).collect();
+        if missing.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not in /metrics: {missing:?}\n{}", metrics.lines().filter(|l| l.contains("shop") || l.starts_with("container_memory_working")).collect::<Vec<_>>().join("\n"));
+        std::thread::sleep(Duration::from_millis(500));
+    }
     std::fs::remove_dir_all(&tmp).ok();
 }

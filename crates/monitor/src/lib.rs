@@ -16,6 +16,7 @@ pub mod source;
 pub mod status;
 
 pub use pipeline::Pipeline;
+pub use kinsight_live::resources::ResourceRow;
 pub use live::{KubeTarget, LiveConfig, LiveHostSource};
 pub use source::{detect_kubernetes, spawn, KubeAccess, ReplaySource, Source, SourceCtl, SourceError};
 
@@ -27,11 +28,15 @@ use std::sync::{Arc, Mutex, RwLock};
 pub struct Shared {
     pub history: RwLock<History>,
     pub sources: Mutex<Vec<SourceStatus>>,
+    /// The latest reading of each container's cgroup counters (live sources only): CPU
+    /// throttling, memory working set and limit, OOM kills, block I/O, interface bytes.
+    /// Gauges of the moment, not history.
+    pub resources: Mutex<Vec<ResourceRow>>,
 }
 
 impl Shared {
     pub fn new(history: History) -> Arc<Shared> {
-        Arc::new(Shared { history: RwLock::new(history), sources: Mutex::new(Vec::new()) })
+        Arc::new(Shared { history: RwLock::new(history), sources: Mutex::new(Vec::new()), resources: Mutex::new(Vec::new()) })
     }
 
     /// Adds a source's status line; returns its index for updates.
@@ -46,6 +51,14 @@ impl Shared {
         if let Some(st) = s.get_mut(index) {
             f(st);
         }
+    }
+
+    pub fn set_resources(&self, rows: Vec<ResourceRow>) {
+        *self.resources.lock().unwrap_or_else(|e| e.into_inner()) = rows;
+    }
+
+    pub fn resources(&self) -> Vec<ResourceRow> {
+        self.resources.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn source_statuses(&self) -> Vec<SourceStatus> {

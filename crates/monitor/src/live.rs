@@ -21,6 +21,10 @@ use std::time::{Duration, Instant};
 /// this often.
 const POLL: Duration = Duration::from_millis(100);
 
+/// How often containers' cgroup counters are read for /metrics: more often than
+/// Prometheus scrapes, far less often than events come.
+const RESOURCES_EVERY: Duration = Duration::from_secs(2);
+
 /// Which Kubernetes API to watch and how much of it.
 #[derive(Clone, Debug)]
 pub struct KubeTarget {
@@ -194,6 +198,8 @@ impl Source for LiveHostSource {
         if let Some(h) = host.as_mut() {
             h.initial_state(&mut PipelineSink { pipeline });
         }
+        let mut resources = kinsight_live::resources::ResourceSampler::default();
+        let mut last_resources: Option<Instant> = None;
         let mut last_progress = Instant::now();
         while !ctl.stopping() {
             match host.as_mut() {
@@ -204,6 +210,12 @@ impl Source for LiveHostSource {
                 w.apply(pipeline, ctl);
             }
             pipeline.tick(kinsight_live::now_ns());
+            if let Some(h) = &host {
+                if last_resources.is_none_or(|t| t.elapsed() >= RESOURCES_EVERY) {
+                    last_resources = Some(Instant::now());
+                    ctl.shared.set_resources(resources.sample(h.proc(), &h.cgroupfs, h.containers.known.values()));
+                }
+            }
             if last_progress.elapsed() >= Duration::from_secs(1) {
                 last_progress = Instant::now();
                 let drops = host.as_ref().map_or(0, |h| h.stats().kernel_drops);

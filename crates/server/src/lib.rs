@@ -78,7 +78,8 @@ pub fn router(state: Arc<AppState>) -> Router {
 async fn prometheus(State(st): State<Arc<AppState>>) -> Response {
     let text = tokio::task::spawn_blocking(move || {
         let h = st.history();
-        st.with_index(&h, |ix| metrics::render(&h, ix))
+        let resources = st.shared.resources();
+        st.with_index(&h, |ix| metrics::render(&h, ix, &resources))
     })
     .await
     .unwrap_or_default();

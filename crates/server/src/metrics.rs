@@ -8,10 +8,19 @@
 //! network and fs metrics count interface packets and block I/O, which is not what system
 //! calls see), HTTP requests and latency histograms per pod and per workload, and bytes
 //! per connection peer.
+//!
+//! Live, each container's cgroup counters of the moment add cAdvisor's resource metrics
+//! under their own names: `container_memory_working_set_bytes` (usage minus inactive
+//! file pages, as cAdvisor computes it), `container_memory_usage_bytes`,
+//! `container_spec_memory_limit_bytes`, `container_oom_events_total`,
+//! `container_cpu_cfs_throttled_periods_total`, `container_cpu_cfs_throttled_seconds_total`,
+//! `container_fs_reads_bytes_total`, `container_fs_writes_bytes_total`, and the pod's
+//! interface bytes `container_network_{receive,transmit}_bytes_total` on its `POD` container.
 
 use crate::entities::{EntityIndex, Level};
 use crate::query::{EndRef, Resolver};
 use kinsight_history::{Catalog, History, SeriesId, Side, LATENCY_BOUNDS_S};
+use kinsight_monitor::ResourceRow;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -125,9 +134,63 @@ fn workload_labels(c: &Catalog, id: SeriesId) -> Option<Labels> {
 /// Samples older than this before the newest data belong to processes that are gone.
 const GAUGE_STALE_NS: u64 = 30_000_000_000;
 
-pub fn render(history: &History, ix: &EntityIndex) -> String {
+/// The Kubernetes labels of a container seen in cgroups: namespace, pod, container, node.
+fn container_labels(c: &Catalog, r: &ResourceRow) -> Labels {
+    let cm = c.containers.get(&r.id);
+    // The pod the API links to the container id first; else the pod UID of its cgroup path.
+    let pod = cm.and_then(|m| m.pod_uid.as_ref()).and_then(|uid| c.pods.get(uid)).or_else(|| r.pod_uid.as_ref().and_then(|uid| c.pods.get(uid)));
+    let container = cm
+        .and_then(|m| m.pod_container_name.clone().or_else(|| (!m.name.is_empty()).then(|| m.name.clone())))
+        .or_else(|| (!r.name.is_empty()).then(|| r.name.clone()))
+        .unwrap_or_else(|| r.id.clone());
+    vec![
+        ("namespace", pod.map(|p| p.namespace.clone()).unwrap_or_default()),
+        ("pod", pod.map(|p| p.name.clone()).unwrap_or_default()),
+        ("container", container),
+        ("node", c.local_node.clone()),
+    ]
+}
+
+fn add_resources(x: &mut Exposition, c: &Catalog, rows: &[ResourceRow]) {
+    let mut pods_with_network = std::collections::BTreeSet::new();
+    for r in rows {
+        let l = container_labels(c, r);
+        let mut gauge = |name: &'static str, help: &'static str, v: Option<u64>| {
+            if let Some(v) = v {
+                x.add(name, "gauge", help, &l, v as f64);
+            }
+        };
+        gauge("container_memory_working_set_bytes", "Memory the container needs: usage minus inactive file pages, from its cgroup, in bytes.", r.memory_working_set_bytes);
+        gauge("container_memory_usage_bytes", "Memory charged to the container's cgroup, page cache included, in bytes.", r.memory_usage_bytes);
+        gauge("container_spec_memory_limit_bytes", "The container's cgroup memory limit, in bytes (absent when unlimited).", r.memory_limit_bytes);
+        let mut counter = |name: &'static str, help: &'static str, v: Option<f64>| {
+            if let Some(v) = v {
+                x.add(name, "counter", help, &l, v);
+            }
+        };
+        counter("container_oom_events_total", "Times the container's cgroup hit its memory limit and a process was killed.", r.memory_oom_kills.map(|v| v as f64));
+        counter("container_cpu_cfs_throttled_periods_total", "CFS periods in which the container was throttled.", r.cpu_throttled_periods.map(|v| v as f64));
+        counter("container_cpu_cfs_throttled_seconds_total", "Time the container was throttled, in seconds.", r.cpu_throttled_ns.map(|v| v as f64 / 1e9));
+        counter("container_fs_reads_bytes_total", "Bytes the container's cgroup read from block devices.", r.io_read_bytes.map(|v| v as f64));
+        counter("container_fs_writes_bytes_total", "Bytes the container's cgroup wrote to block devices.", r.io_write_bytes.map(|v| v as f64));
+        // Interface bytes belong to the network namespace, which a pod's containers share:
+        // once per pod, on its sandbox, as cAdvisor reports them.
+        let pod = l[1].1.clone();
+        if let (Some(rx), Some(tx)) = (r.net_rx_bytes, r.net_tx_bytes) {
+            if !pod.is_empty() && pods_with_network.insert((l[0].1.clone(), pod)) {
+                let mut pl = l.clone();
+                pl[2].1 = "POD".into();
+                x.add("container_network_receive_bytes_total", "counter", "Bytes received on the interfaces of the pod's network namespace.", &pl, rx as f64);
+                x.add("container_network_transmit_bytes_total", "counter", "Bytes sent on the interfaces of the pod's network namespace.", &pl, tx as f64);
+            }
+        }
+    }
+}
+
+pub fn render(history: &History, ix: &EntityIndex, resources: &[ResourceRow]) -> String {
     let c = &history.catalog;
     let mut x = Exposition::default();
+    add_resources(&mut x, c, resources);
     let newest = history.data_range().map_or(0, |(_, z)| z);
     for (i, t) in history.totals.series.iter().enumerate() {
         let id = i as SeriesId;
