@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Throughput of nginx (Debian package) under wrk on loopback, bare and under kinsight live
-# (full stream and aggregated), rounds interleaved; and kinsight's own CPU time per 10k
-# requests. Needs root, nginx, wrk and a release build:
-#   CARGO_TARGET_DIR=/work/target-live cargo build --release -p kinsight
-#   bash bench/live/nginx_wrk.sh /work/target-live/release/kinsight
+# (full stream and aggregated), and with an empty program on raw_syscalls:sys_exit (the
+# floor of any design built on that tracepoint), rounds interleaved; and kinsight's own CPU
+# time per 10k requests. Needs root, nginx, wrk and a release build with the examples:
+#   cargo build --release -p kinsight && cargo build --release -p kinsight-ebpf --examples
+#   bash bench/live/nginx_wrk.sh target/release/kinsight
 set -euo pipefail
 K=${1:-target/release/kinsight}
 ROUNDS=${ROUNDS:-3}
@@ -61,10 +62,21 @@ with_kinsight() {
     echo "$out $(awk -v a="$after" -v b="$before" 'BEGIN {print (a - b) / 100}')"
 }
 
+# An empty program on sys_exit, then wrk: prints "rps requests".
+with_empty_program() {
+    local log="$DIR/e.log"
+    "$(dirname "$K")/examples/empty_programs" exit > "$log" 2>&1 < /dev/null &
+    local pid=$!
+    for _ in $(seq 300); do grep -q ready "$log" && break; sleep 0.1; done
+    run_wrk
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
 echo "nginx + wrk -t2 -c$CONNS -d${DURATION}s on loopback, $ROUNDS rounds interleaved"
 declare -A rps cpu req
 for round in $(seq "$ROUNDS"); do
     read -r r n < <(run_wrk); rps[bare]+=" $r"
+    read -r r n < <(with_empty_program); rps[empty_exit]+=" $r"
     read -r r n c < <(with_kinsight full); rps[full]+=" $r"; cpu[full]+=" $(awk -v c="$c" -v n="$n" 'BEGIN {printf "%.4f", c / n * 10000}')"
     read -r r n c < <(with_kinsight aggregated); rps[aggregated]+=" $r"; cpu[aggregated]+=" $(awk -v c="$c" -v n="$n" 'BEGIN {printf "%.4f", c / n * 10000}')"
 done
@@ -72,6 +84,8 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[i
 b=$(echo "${rps[bare]}" | median)
 printf "  %-11s %12s %10s %22s\n" config "requests/s" loss "kinsight CPU s / 10k req"
 printf "  %-11s %12s %10s %22s   runs:%s\n" bare "$b" "-" "-" "${rps[bare]}"
+r=$(echo "${rps[empty_exit]}" | median)
+printf "  %-11s %12s %9.1f%% %22s   runs:%s\n" empty_exit "$r" "$(awk -v r="$r" -v b="$b" 'BEGIN {print (1 - r / b) * 100}')" "-" "${rps[empty_exit]}"
 for m in full aggregated; do
     r=$(echo "${rps[$m]}" | median); c=$(echo "${cpu[$m]}" | median)
     printf "  %-11s %12s %9.1f%% %22s   runs:%s cpu:%s\n" "$m" "$r" "$(awk -v r="$r" -v b="$b" 'BEGIN {print (1 - r / b) * 100}')" "$c" "${rps[$m]}" "${cpu[$m]}"

@@ -71,37 +71,46 @@ struct {
 	__type(value, __u64);
 } enter_ts SEC(".maps");
 
+/* Aggregated mode: bytes per process and cgroup pair, per CPU. Not an LRU: an evicted
+ * entry would come back from zero and user space could not tell it from a reading that
+ * raced with a flush (see ks_slot). User space deletes the entries of processes that exited
+ * after reading them; when the map is full, new pairs are counted in KS_STAT_AGG_FULL. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
-	__uint(max_entries, 16384);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 32768);
 	__type(key, struct ks_proc_key);
 	__type(value, struct ks_proc_val);
 } proc_io SEC(".maps");
 
-/* Aggregated mode: each task's byte counters, in the task's own storage: adding to a hash
- * map on every read and write would cost the traced task more than everything else the
- * program does, and a task's storage is found without hashing. `total` only grows and
- * only the task writes it (plain adds, no atomics on the hot path); `flushed` is how much
- * of it is already in proc_io, advanced with compare-and-swap by whoever flushes: the task
- * itself when its cgroups change, its exit, and the ks_flush_tasks iterator that user space
- * runs before each reading. A flush racing with another takes less, never twice. */
-struct ks_pending {
-	__u32 tgid;
-	__u32 pad;
-	/* The task's css_set when the cgroup ids were read: it changes when the task moves. */
+/* Aggregated mode: the bytes of the last (task, cgroups) that did I/O on this CPU, not yet
+ * added to proc_io. Adding to a hash map on every read and write would cost the traced
+ * task more than everything else the program does; this slot is found without hashing (a
+ * per-CPU array lookup is inlined) and, in a loop of I/O calls by one task, is all that is
+ * touched. When another task does I/O on the CPU, the slot's bytes move to proc_io and the
+ * slot changes hands.
+ *
+ * User space reads proc_io, then the slots: a reading can miss bytes that moved from a slot
+ * to proc_io in between (never count them twice), and the next reading has them. A change
+ * of hands is bracketed by `seq_lo` (lowest address, written last) and `seq_hi` (highest,
+ * written first): a copy of the slot that overlapped a change has them differ, and user
+ * space leaves that slot out of the reading. Programs on one CPU do not interleave on
+ * kernels without full preemption (preempt=none or voluntary); with full preemption a task
+ * preempted inside the program can, rarely, add its bytes to the next owner's slot. */
+struct ks_slot {
+	__u64 seq_lo;
+	__u64 task;
 	__u64 css_set;
-	__u64 cgroup_v2;
-	__u64 cgroup_v1_memory;
-	struct ks_proc_val total;
-	struct ks_proc_val flushed;
+	struct ks_proc_key key;
+	struct ks_proc_val v;
+	__u64 seq_hi;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct ks_pending);
-} pending SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ks_slot);
+} proc_slot SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
@@ -528,76 +537,79 @@ static __always_inline __u64 take(__u64 *total, __u64 *flushed)
 	return cur - prev;
 }
 
-/* Adds what a task counted since the last flush to proc_io under its (tgid, cgroups) key. */
-static __always_inline void flush_pending(struct ks_pending *p)
+/* Keeps the stores before it before the stores after it. A compiler barrier is enough: the
+ * JIT emits stores in program order, and x86 makes them visible in that order. */
+#define ks_store_order() asm volatile("" ::: "memory")
+
+/* Adds a slot's bytes to proc_io, this CPU's part of the slot's key. */
+static __always_inline void slot_flush(struct ks_slot *sl)
 {
-	struct ks_proc_val taken = {};
-	taken.file_read = take(&p->total.file_read, &p->flushed.file_read);
-	taken.file_write = take(&p->total.file_write, &p->flushed.file_write);
-	taken.net_read = take(&p->total.net_read, &p->flushed.net_read);
-	taken.net_write = take(&p->total.net_write, &p->flushed.net_write);
-	taken.file_read_ops = take(&p->total.file_read_ops, &p->flushed.file_read_ops);
-	taken.file_write_ops = take(&p->total.file_write_ops, &p->flushed.file_write_ops);
-	taken.net_read_ops = take(&p->total.net_read_ops, &p->flushed.net_read_ops);
-	taken.net_write_ops = take(&p->total.net_write_ops, &p->flushed.net_write_ops);
-	if (!(taken.file_read_ops | taken.file_write_ops | taken.net_read_ops | taken.net_write_ops))
+	if (!(sl->v.file_read_ops | sl->v.file_write_ops | sl->v.net_read_ops | sl->v.net_write_ops))
 		return;
-	struct ks_proc_key key = { .tgid = p->tgid, .cgroup_v2 = p->cgroup_v2, .cgroup_v1_memory = p->cgroup_v1_memory };
-	struct ks_proc_val *v = bpf_map_lookup_elem(&proc_io, &key);
+	struct ks_proc_val *v = bpf_map_lookup_elem(&proc_io, &sl->key);
 	if (!v) {
-		bpf_map_update_elem(&proc_io, &key, &taken, BPF_NOEXIST);
-		return;
+		if (bpf_map_update_elem(&proc_io, &sl->key, &sl->v, BPF_NOEXIST) == 0)
+			return;
+		/* Created by another CPU meanwhile, or the map is full. */
+		v = bpf_map_lookup_elem(&proc_io, &sl->key);
+		if (!v) {
+			stat_inc(KS_STAT_AGG_FULL);
+			return;
+		}
 	}
-	/* proc_io is per-CPU: this CPU's slot is ours alone. */
-	v->file_read += taken.file_read;
-	v->file_write += taken.file_write;
-	v->net_read += taken.net_read;
-	v->net_write += taken.net_write;
-	v->file_read_ops += taken.file_read_ops;
-	v->file_write_ops += taken.file_write_ops;
-	v->net_read_ops += taken.net_read_ops;
-	v->net_write_ops += taken.net_write_ops;
+	/* proc_io is per-CPU: this CPU's part is ours alone. */
+	v->file_read += sl->v.file_read;
+	v->file_write += sl->v.file_write;
+	v->net_read += sl->v.net_read;
+	v->net_write += sl->v.net_write;
+	v->file_read_ops += sl->v.file_read_ops;
+	v->file_write_ops += sl->v.file_write_ops;
+	v->net_read_ops += sl->v.net_read_ops;
+	v->net_write_ops += sl->v.net_write_ops;
 }
 
 enum account_kind { ACCOUNT_FILE_READ, ACCOUNT_FILE_WRITE, ACCOUNT_NET_READ, ACCOUNT_NET_WRITE };
 
-/* Counts `bytes` of one I/O call in the current task's pending counters. */
+/* Counts `bytes` of one I/O call of the current task in this CPU's slot. */
 static __always_inline void account(struct task_struct *t, __u32 tgid, enum account_kind kind, __u64 bytes)
 {
-	struct ks_pending *p = bpf_task_storage_get(&pending, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!p)
+	__u32 zero = 0;
+	struct ks_slot *sl = bpf_map_lookup_elem(&proc_slot, &zero);
+	if (!sl)
 		return;
-	/* The cgroup ids are read again only when the task's css_set changed (it moved). */
+	/* The task's css_set changes when it moves to other cgroups. */
 	__u64 css = (__u64)t->cgroups;
-	if (p->css_set != css || p->tgid != tgid) {
-		__u64 cg2 = bpf_get_current_cgroup_id();
-		__u64 cg1 = v1_memory_cgroup_id(t);
-		if (p->cgroup_v2 != cg2 || p->cgroup_v1_memory != cg1 || p->tgid != tgid) {
-			/* What is pending belongs to the cgroups the task was in. */
-			flush_pending(p);
-			p->tgid = tgid;
-			p->cgroup_v2 = cg2;
-			p->cgroup_v1_memory = cg1;
-		}
-		p->css_set = css;
+	if (sl->task != (__u64)t || sl->css_set != css || sl->key.tgid != tgid) {
+		__u64 seq = sl->seq_hi + 1;
+		sl->seq_hi = seq;
+		ks_store_order();
+		slot_flush(sl);
+		sl->task = (__u64)t;
+		sl->css_set = css;
+		sl->key.tgid = tgid;
+		sl->key.pad = 0;
+		sl->key.cgroup_v2 = bpf_get_current_cgroup_id();
+		sl->key.cgroup_v1_memory = v1_memory_cgroup_id(t);
+		__builtin_memset(&sl->v, 0, sizeof(sl->v));
+		ks_store_order();
+		sl->seq_lo = seq;
 	}
-	/* Only this task writes `total`: plain adds. */
 	switch (kind) {
 	case ACCOUNT_FILE_READ:
-		p->total.file_read += bytes;
-		p->total.file_read_ops += 1;
+		sl->v.file_read += bytes;
+		sl->v.file_read_ops += 1;
 		break;
 	case ACCOUNT_FILE_WRITE:
-		p->total.file_write += bytes;
-		p->total.file_write_ops += 1;
+		sl->v.file_write += bytes;
+		sl->v.file_write_ops += 1;
 		break;
 	case ACCOUNT_NET_READ:
-		p->total.net_read += bytes;
-		p->total.net_read_ops += 1;
+		sl->v.net_read += bytes;
+		sl->v.net_read_ops += 1;
 		break;
 	case ACCOUNT_NET_WRITE:
-		p->total.net_write += bytes;
-		p->total.net_write_ops += 1;
+		sl->v.net_write += bytes;
+		sl->v.net_write_ops += 1;
 		break;
 	}
 }
@@ -888,25 +900,6 @@ int BPF_PROG(ks_process_exit, struct task_struct *p)
 	r->cgroup_v2 = bpf_get_current_cgroup_id();
 	r->extra[0] = BPF_CORE_READ(p, exit_code);
 	send(s);
-	if (ks_mode == KS_MODE_AGGREGATED) {
-		struct ks_pending *pend = bpf_task_storage_get(&pending, p, 0, 0);
-		if (pend)
-			flush_pending(pend);
-	}
-	return 0;
-}
-
-/* Aggregated mode: user space runs this over every task before it reads proc_io, so that
- * bytes of tasks that went quiet are counted too. */
-SEC("iter/task")
-int ks_flush_tasks(struct bpf_iter__task *ctx)
-{
-	struct task_struct *task = ctx->task;
-	if (!task)
-		return 0;
-	struct ks_pending *p = bpf_task_storage_get(&pending, task, 0, 0);
-	if (p)
-		flush_pending(p);
 	return 0;
 }
 

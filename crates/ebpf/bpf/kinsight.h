@@ -120,6 +120,7 @@ struct ks_conn_val {
 /* Per-CPU counters about the programs themselves (index in the `stats` array). */
 #define KS_STAT_RECORDS 0
 #define KS_STAT_DROPS 1
-#define KS_STAT_MAX 2
+#define KS_STAT_AGG_FULL 2
+#define KS_STAT_MAX 3
 
 #endif

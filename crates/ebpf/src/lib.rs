@@ -132,6 +132,8 @@ pub struct KernelStats {
     pub records: u64,
     /// Records lost because the ring buffer was full.
     pub drops: u64,
+    /// Aggregated mode: byte counts lost because the per-process map was full.
+    pub aggregate_full: u64,
 }
 
 /// Byte offsets in `struct ks_config` (the object's only .rodata variable).
@@ -141,7 +143,7 @@ const CONFIG_MAGIC: u32 = 0x6b69_6e73;
 pub struct BpfCapture {
     object: Object,
     _links: Vec<libbpf_rs::Link>,
-    /// Aggregated mode: the iterator links run before each reading of the counters.
+    /// Aggregated mode: the iterator link run before each reading of the connection counters.
     flush_iters: Vec<libbpf_rs::Link>,
     ring: RingBuffer<'static>,
     /// Records copied out of the ring buffer by its callback: `u32` length, then bytes.
@@ -211,8 +213,6 @@ impl BpfCapture {
                     .find(|m| m.name() == "sock_counters")
                     .ok_or_else(|| BpfError::Other("the object has no `sock_counters` map".into()))?;
                 flush_iters.push(prog.attach_iter(map.as_fd()).map_err(attach_err)?);
-            } else if name == FLUSH_TASKS {
-                flush_iters.push(prog.attach().map_err(attach_err)?);
             } else {
                 links.push(prog.attach().map_err(attach_err)?);
             }
@@ -289,7 +289,7 @@ impl BpfCapture {
     pub fn kernel_stats(&self) -> KernelStats {
         let mut s = KernelStats::default();
         let Some(map) = self.map("stats") else { return s };
-        for (idx, slot) in [(0u32, &mut s.records), (1u32, &mut s.drops)] {
+        for (idx, slot) in [(0u32, &mut s.records), (1u32, &mut s.drops), (2u32, &mut s.aggregate_full)] {
             if let Ok(Some(per_cpu)) = map.lookup_percpu(&idx.to_le_bytes(), MapFlags::ANY) {
                 *slot = per_cpu.iter().filter_map(|v| v.get(..8)).map(|v| u64::from_le_bytes(v.try_into().unwrap())).sum();
             }
@@ -297,24 +297,55 @@ impl BpfCapture {
         s
     }
 
-    /// Aggregated mode: bytes per process and cgroup pair, summed over CPUs (after the
-    /// tasks' pending counters were flushed into the map).
+    /// Aggregated mode: bytes per process and cgroup pair since loading, summed over CPUs:
+    /// what is in `proc_io`, then what the per-CPU slots hold that is not in it yet. Bytes
+    /// that move from a slot to `proc_io` while this reads are missing from this reading
+    /// and present in the next (never counted twice): readers keep the highest reading of
+    /// each key (see kinsight-live's aggregate module).
     pub fn proc_counters(&self) -> HashMap<ProcKey, ProcCounters> {
-        self.flush();
         let mut out = HashMap::new();
-        let Some(map) = self.map("proc_io") else { return out };
-        for key in map.keys() {
-            let (Some(k), Ok(Some(vals))) = (ProcKey::parse(&key), map.lookup_percpu(&key, MapFlags::ANY)) else { continue };
-            let total = out.entry(k).or_insert_with(ProcCounters::default);
-            for v in vals.iter().filter_map(|v| ProcCounters::parse(v)) {
-                total.add(&v);
+        if let Some(map) = self.map("proc_io") {
+            for key in map.keys() {
+                let (Some(k), Ok(Some(vals))) = (ProcKey::parse(&key), map.lookup_percpu(&key, MapFlags::ANY)) else { continue };
+                let total = out.entry(k).or_insert_with(ProcCounters::default);
+                for v in vals.iter().filter_map(|v| ProcCounters::parse(v)) {
+                    total.add(&v);
+                }
+            }
+        }
+        if let Some(map) = self.map("proc_slot") {
+            if let Ok(Some(slots)) = map.lookup_percpu(&0u32.to_le_bytes(), MapFlags::ANY) {
+                for (k, v) in slots.iter().filter_map(|b| record::parse_slot(b)) {
+                    out.entry(k).or_insert_with(ProcCounters::default).add(&v);
+                }
             }
         }
         out
     }
 
-    /// Aggregated mode: moves the counters kept in task and socket storage into the maps
-    /// user space reads. Running an iterator is reading it to the end; they print nothing.
+    /// Aggregated mode: deletes the per-process counters of processes that exited, so that
+    /// the map holds the living; call it after reading them. A key a per-CPU slot still
+    /// holds stays until the slot has moved its bytes (a dead process cannot take a slot
+    /// again). Returns the keys deleted: their readings start again from zero.
+    pub fn forget_processes(&self, exited: &dyn Fn(u32) -> bool) -> Vec<ProcKey> {
+        let Some(map) = self.map("proc_io") else { return Vec::new() };
+        let in_slots: Vec<ProcKey> = self
+            .map("proc_slot")
+            .and_then(|m| m.lookup_percpu(&0u32.to_le_bytes(), MapFlags::ANY).ok().flatten())
+            .map(|slots| slots.iter().filter_map(|b| record::parse_slot(b)).map(|(k, _)| k).collect())
+            .unwrap_or_default();
+        let mut gone = Vec::new();
+        for raw in map.keys() {
+            let Some(k) = ProcKey::parse(&raw) else { continue };
+            if exited(k.tgid) && !in_slots.contains(&k) && map.delete(&raw).is_ok() {
+                gone.push(k);
+            }
+        }
+        gone
+    }
+
+    /// Aggregated mode: moves the counters kept in socket storage into the map user space
+    /// reads. Running an iterator is reading it to the end; it prints nothing.
     pub fn flush(&self) {
         for link in &self.flush_iters {
             if let Ok(mut it) = libbpf_rs::Iter::new(link) {
@@ -342,9 +373,8 @@ impl BpfCapture {
     }
 }
 
-/// Aggregated mode: the iterators that move the counters kept in task and socket storage
-/// into `proc_io` and `conn_io`, run before each reading.
-const FLUSH_TASKS: &str = "ks_flush_tasks";
+/// Aggregated mode: the iterator that moves the counters kept in socket storage into
+/// `conn_io`, run before each reading.
 const FLUSH_SOCKETS: &str = "ks_flush_sockets";
 
 /// The programs each mode attaches.
@@ -358,7 +388,6 @@ fn programs(mode: BpfMode) -> &'static [&'static str] {
             "ks_sock_send",
             "ks_sock_recv",
             "ks_sock_state",
-            FLUSH_TASKS,
             FLUSH_SOCKETS,
         ],
         BpfMode::EmptyExit => &["ks_empty_exit"],

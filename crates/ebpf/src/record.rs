@@ -251,6 +251,22 @@ impl ProcKey {
     }
 }
 
+/// A per-CPU aggregation slot (`struct ks_slot`): its key and the bytes it holds that are
+/// not in `proc_io` yet. `None` when the slot is unused or was being handed over while it
+/// was copied (its two sequence numbers differ).
+pub fn parse_slot(b: &[u8]) -> Option<(ProcKey, ProcCounters)> {
+    // seq_lo, task, css_set, key (24), counters (64), seq_hi.
+    const KEY: usize = 24;
+    const VALS: usize = KEY + 24;
+    const SEQ_HI: usize = VALS + 64;
+    if b.len() < SEQ_HI + 8 || u64_at(b, 0) != u64_at(b, SEQ_HI) {
+        return None;
+    }
+    let key = ProcKey::parse(&b[KEY..])?;
+    let vals = ProcCounters::parse(&b[VALS..])?;
+    (key.tgid != 0).then_some((key, vals))
+}
+
 impl ProcCounters {
     pub fn parse(b: &[u8]) -> Option<ProcCounters> {
         if b.len() < 64 {
@@ -375,6 +391,25 @@ impl ConnCounters {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn slot_bytes(seq_lo: u64, seq_hi: u64, tgid: u32, file_write: u64) -> Vec<u8> {
+        let mut b = vec![0u8; 120];
+        b[0..8].copy_from_slice(&seq_lo.to_le_bytes());
+        b[24..28].copy_from_slice(&tgid.to_le_bytes());
+        b[32..40].copy_from_slice(&77u64.to_le_bytes()); // cgroup v2 id
+        b[48 + 8..48 + 16].copy_from_slice(&file_write.to_le_bytes());
+        b[112..120].copy_from_slice(&seq_hi.to_le_bytes());
+        b
+    }
+
+    #[test]
+    fn slots_copied_during_a_hand_over_are_left_out() {
+        let (k, v) = parse_slot(&slot_bytes(3, 3, 42, 1000)).expect("a settled slot");
+        assert_eq!((k.tgid, k.cgroup_v2, v.file_write), (42, 77, 1000));
+        assert_eq!(parse_slot(&slot_bytes(3, 4, 42, 1000)), None, "copied while changing hands");
+        assert_eq!(parse_slot(&slot_bytes(0, 0, 0, 0)), None, "never used");
+        assert_eq!(parse_slot(&[0u8; 100]), None, "short");
+    }
 
     #[test]
     fn records_round_trip() {

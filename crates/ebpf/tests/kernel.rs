@@ -80,6 +80,50 @@ fn aggregated_mode_counts_file_bytes_in_the_kernel() {
     assert!(mine >= 100_000, "file bytes written by this process: {mine} ({counters:?})");
 }
 
+/// Processes doing I/O at the same time take the per-CPU slots from each other all the
+/// time: every byte must still land on its own process, exactly, and the counters of
+/// processes that exited must leave the kernel map once read.
+#[test]
+fn aggregated_mode_keeps_interleaved_processes_apart_exactly() {
+    if let Some(why) = skip_reason() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let busybox = "/bin/busybox";
+    if !std::path::Path::new(busybox).exists() {
+        eprintln!("skipped: {busybox} is missing (apt-get install busybox-static)");
+        return;
+    }
+    // Each: 2000 reads of 1000 bytes from /dev/zero and 2000 writes to /dev/null.
+    let mut pids = Vec::new();
+    let (_records, cap) = capture(BpfMode::Aggregated, || {
+        let children: Vec<_> = (0..4)
+            .map(|_| {
+                std::process::Command::new(busybox)
+                    .args(["dd", "if=/dev/zero", "of=/dev/null", "bs=1000", "count=2000"])
+                    // Its summary goes to a pipe: not file bytes (/dev/null would be).
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut c in children {
+            pids.push(c.id());
+            assert!(c.wait().unwrap().success());
+        }
+    });
+    let counters = cap.proc_counters();
+    for pid in &pids {
+        let (read, write): (u64, u64) = counters.iter().filter(|(k, _)| k.tgid == *pid).fold((0, 0), |(r, w), (_, v)| (r + v.file_read, w + v.file_write));
+        assert_eq!((read, write), (2_000_000, 2_000_000), "dd {pid}: bytes read and written");
+    }
+    // They exited: their keys go (unless a slot still holds one, until it moves on).
+    let gone = cap.forget_processes(&|tgid| pids.contains(&tgid));
+    assert!(!gone.is_empty() && gone.iter().all(|k| pids.contains(&k.tgid)), "{gone:?}");
+    let left: Vec<_> = cap.proc_counters().into_keys().filter(|k| pids.contains(&k.tgid)).collect();
+    assert!(left.len() <= 2, "at most one per CPU slot remains: {left:?}");
+}
+
 #[test]
 fn aggregated_mode_counts_connection_bytes_with_their_ends() {
     if let Some(why) = skip_reason() {

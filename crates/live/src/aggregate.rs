@@ -1,6 +1,13 @@
 //! Aggregated mode: the byte counters the kernel keeps per process and cgroup pair and
-//! per connection, turned into what happened since the previous reading. A counter that
-//! went backwards was evicted from its LRU map and recreated: its new value is the delta.
+//! per connection, turned into what happened since the previous reading.
+//!
+//! Per process, a reading may come out lower than the truth (bytes moving from a per-CPU
+//! slot to the map while it is read; see kinsight-ebpf), never higher, and the next reading
+//! has them: so the highest reading of each key is kept, and a lower one means nothing
+//! happened yet. Keys of processes that exited are deleted from the kernel map after a
+//! reading and forgotten here: if they come back, they start from zero. Per connection,
+//! a counter that went backwards was evicted from its LRU map and recreated: its new value
+//! is the delta.
 
 use kinsight_ebpf::record::{ConnCounters, ConnKey, ConnRole, ProcCounters, ProcKey};
 use kinsight_ebpf::BpfCapture;
@@ -48,10 +55,22 @@ fn delta(now: u64, then: u64) -> u64 {
     }
 }
 
+/// How far a reading rose above the highest one so far (which it then becomes).
+fn rise(mark: &mut u64, now: u64) -> u64 {
+    let d = now.saturating_sub(*mark);
+    *mark = (*mark).max(now);
+    d
+}
+
 impl AggregateReader {
     /// Reads the kernel maps and returns what changed since the last call.
     pub fn read(&mut self, bpf: &BpfCapture) -> (Vec<ProcDelta>, Vec<ConnDelta>) {
-        self.fold(bpf.proc_counters(), bpf.conn_counters())
+        let deltas = self.fold(bpf.proc_counters(), bpf.conn_counters());
+        let exited = |tgid: u32| !std::path::Path::new(&format!("/proc/{tgid}")).exists();
+        for k in bpf.forget_processes(&exited) {
+            self.procs.remove(&k);
+        }
+        deltas
     }
 
     /// The same from readings given directly (tests).
@@ -61,16 +80,16 @@ impl AggregateReader {
         conns: HashMap<ConnKey, ConnCounters>,
     ) -> (Vec<ProcDelta>, Vec<ConnDelta>) {
         let mut pd = Vec::new();
-        for (k, v) in &procs {
-            let then = self.procs.get(k).copied().unwrap_or_default();
+        for (k, v) in procs {
+            let mark = self.procs.entry(k).or_default();
             let d = ProcDelta {
                 pid: k.tgid as i64,
                 cgroup_v2: k.cgroup_v2,
                 cgroup_v1_memory: k.cgroup_v1_memory,
-                file_in: delta(v.file_read, then.file_read),
-                file_out: delta(v.file_write, then.file_write),
-                net_in: delta(v.net_read, then.net_read),
-                net_out: delta(v.net_write, then.net_write),
+                file_in: rise(&mut mark.file_read, v.file_read),
+                file_out: rise(&mut mark.file_write, v.file_write),
+                net_in: rise(&mut mark.net_read, v.net_read),
+                net_out: rise(&mut mark.net_write, v.net_write),
             };
             if d.file_in + d.file_out + d.net_in + d.net_out > 0 {
                 pd.push(d);
@@ -102,7 +121,6 @@ impl AggregateReader {
                 cgroup_v2: k.cgroup_v2,
             });
         }
-        self.procs = procs;
         self.conns = conns;
         (pd, cd)
     }
@@ -114,7 +132,7 @@ mod tests {
     use std::net::Ipv4Addr;
 
     #[test]
-    fn deltas_between_readings_and_after_eviction() {
+    fn deltas_between_readings_and_a_reading_that_missed_bytes_in_flight() {
         let k = ProcKey { tgid: 7, cgroup_v2: 1, cgroup_v1_memory: 2 };
         let mut r = AggregateReader::default();
         let reading = |w: u64| HashMap::from([(k, ProcCounters { file_write: w, ..Default::default() })]);
@@ -124,8 +142,16 @@ mod tests {
         assert_eq!(d[0].file_out, 50);
         let (d, _) = r.fold(reading(150), HashMap::new());
         assert!(d.is_empty(), "no change, no row");
+        // 40 bytes moved from a slot to the map while it was read: missing from this one...
+        let (d, _) = r.fold(reading(110), HashMap::new());
+        assert!(d.is_empty(), "a low reading is not a reset: {d:?}");
+        // ...and in the next, with 10 new ones: counted once.
+        let (d, _) = r.fold(reading(160), HashMap::new());
+        assert_eq!(d[0].file_out, 10);
+        // A key deleted after its process exited starts from zero if it comes back.
+        r.procs.remove(&k);
         let (d, _) = r.fold(reading(30), HashMap::new());
-        assert_eq!(d[0].file_out, 30, "evicted and recreated");
+        assert_eq!(d[0].file_out, 30);
     }
 
     #[test]
