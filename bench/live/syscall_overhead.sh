@@ -15,7 +15,10 @@ K="$BIN/kinsight"
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
-run_loop() { "$LOOP" "$N" | sed 's/.*total_ns=//'; }
+# The loop runs on the last CPU in every configuration (kinsight's own threads and other
+# work land elsewhere more often), which halves the spread between rounds.
+CPU=$(( $(nproc) - 1 ))
+run_loop() { taskset -c "$CPU" "$LOOP" "$N" | sed 's/.*total_ns=//'; }
 
 # Starts a helper (its output in a file), waits until it prints `ready`, runs the loop,
 # stops the helper by its pid.

@@ -84,10 +84,11 @@ struct {
 
 /* Aggregated mode: the bytes of the last (task, cgroups) that did I/O on this CPU, not yet
  * added to proc_io. Adding to a hash map on every read and write would cost the traced
- * task more than everything else the program does; this slot is found without hashing (a
+ * task more than everything else the program does; a slot is found without hashing (a
  * per-CPU array lookup is inlined) and, in a loop of I/O calls by one task, is all that is
- * touched. When another task does I/O on the CPU, the slot's bytes move to proc_io and the
- * slot changes hands.
+ * touched. Each CPU has KS_SLOT_WAYS slots, a task always uses the one its id picks:
+ * a server and its client alternating on a CPU then keep a slot each. When another task
+ * does I/O through the same slot, the slot's bytes move to proc_io and it changes hands.
  *
  * User space reads proc_io, then the slots: a reading can miss bytes that moved from a slot
  * to proc_io in between (never count them twice), and the next reading has them. A change
@@ -107,7 +108,7 @@ struct ks_slot {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, KS_SLOT_WAYS);
 	__type(key, __u32);
 	__type(value, struct ks_slot);
 } proc_slot SEC(".maps");
@@ -573,8 +574,10 @@ enum account_kind { ACCOUNT_FILE_READ, ACCOUNT_FILE_WRITE, ACCOUNT_NET_READ, ACC
 /* Counts `bytes` of one I/O call of the current task in this CPU's slot. */
 static __always_inline void account(struct task_struct *t, __u32 tgid, enum account_kind kind, __u64 bytes)
 {
-	__u32 zero = 0;
-	struct ks_slot *sl = bpf_map_lookup_elem(&proc_slot, &zero);
+	/* Fibonacci hashing of the thread id: its top bits pick the way. */
+	__u32 tid = t->pid;
+	__u32 way = (tid * 0x9E3779B1u) >> (32 - KS_SLOT_WAYS_BITS);
+	struct ks_slot *sl = bpf_map_lookup_elem(&proc_slot, &way);
 	if (!sl)
 		return;
 	/* The task's css_set changes when it moves to other cgroups. */

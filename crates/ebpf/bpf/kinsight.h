@@ -118,6 +118,10 @@ struct ks_conn_val {
 };
 
 /* Per-CPU counters about the programs themselves (index in the `stats` array). */
+/* Aggregation slots per CPU (see ks_slot), a power of two. */
+#define KS_SLOT_WAYS_BITS 2
+#define KS_SLOT_WAYS (1 << KS_SLOT_WAYS_BITS)
+
 #define KS_STAT_RECORDS 0
 #define KS_STAT_DROPS 1
 #define KS_STAT_AGG_FULL 2

@@ -313,14 +313,19 @@ impl BpfCapture {
                 }
             }
         }
-        if let Some(map) = self.map("proc_slot") {
-            if let Ok(Some(slots)) = map.lookup_percpu(&0u32.to_le_bytes(), MapFlags::ANY) {
-                for (k, v) in slots.iter().filter_map(|b| record::parse_slot(b)) {
-                    out.entry(k).or_insert_with(ProcCounters::default).add(&v);
-                }
-            }
+        for (k, v) in self.slots() {
+            out.entry(k).or_insert_with(ProcCounters::default).add(&v);
         }
         out
+    }
+
+    /// Aggregated mode: what every per-CPU slot holds (a settled copy of each).
+    fn slots(&self) -> Vec<(ProcKey, ProcCounters)> {
+        let Some(map) = self.map("proc_slot") else { return Vec::new() };
+        (0..SLOT_WAYS)
+            .filter_map(|way| map.lookup_percpu(&way.to_le_bytes(), MapFlags::ANY).ok().flatten())
+            .flat_map(|per_cpu| per_cpu.into_iter().filter_map(|b| record::parse_slot(&b)))
+            .collect()
     }
 
     /// Aggregated mode: deletes the per-process counters of processes that exited, so that
@@ -329,11 +334,7 @@ impl BpfCapture {
     /// again). Returns the keys deleted: their readings start again from zero.
     pub fn forget_processes(&self, exited: &dyn Fn(u32) -> bool) -> Vec<ProcKey> {
         let Some(map) = self.map("proc_io") else { return Vec::new() };
-        let in_slots: Vec<ProcKey> = self
-            .map("proc_slot")
-            .and_then(|m| m.lookup_percpu(&0u32.to_le_bytes(), MapFlags::ANY).ok().flatten())
-            .map(|slots| slots.iter().filter_map(|b| record::parse_slot(b)).map(|(k, _)| k).collect())
-            .unwrap_or_default();
+        let in_slots: Vec<ProcKey> = self.slots().into_iter().map(|(k, _)| k).collect();
         let mut gone = Vec::new();
         for raw in map.keys() {
             let Some(k) = ProcKey::parse(&raw) else { continue };
@@ -376,6 +377,9 @@ impl BpfCapture {
 /// Aggregated mode: the iterator that moves the counters kept in socket storage into
 /// `conn_io`, run before each reading.
 const FLUSH_SOCKETS: &str = "ks_flush_sockets";
+
+/// Aggregation slots per CPU (`KS_SLOT_WAYS` in kinsight.h).
+const SLOT_WAYS: u32 = 4;
 
 /// The programs each mode attaches.
 fn programs(mode: BpfMode) -> &'static [&'static str] {
