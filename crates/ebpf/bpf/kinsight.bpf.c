@@ -90,11 +90,10 @@ struct {
  * a server and its client alternating on a CPU then keep a slot each. When another task
  * does I/O through the same slot, the slot's bytes move to proc_io and it changes hands.
  *
- * User space reads proc_io, then the slots: a reading can miss bytes that moved from a slot
- * to proc_io in between (never count them twice), and the next reading has them. A change
+ * User space reads the slots, proc_io, then the slots again, and reads again when a slot
+ * changed hands in between (its bytes moved into proc_io while it was being read). A change
  * of hands is bracketed by `seq_lo` (lowest address, written last) and `seq_hi` (highest,
- * written first): a copy of the slot that overlapped a change has them differ, and user
- * space leaves that slot out of the reading. Programs on one CPU do not interleave on
+ * written first): a copy of the slot that overlapped a change has them differ. Programs on one CPU do not interleave on
  * kernels without full preemption (preempt=none or voluntary); with full preemption a task
  * preempted inside the program can, rarely, add its bytes to the next owner's slot. */
 struct ks_slot {

@@ -298,34 +298,52 @@ impl BpfCapture {
     }
 
     /// Aggregated mode: bytes per process and cgroup pair since loading, summed over CPUs:
-    /// what is in `proc_io`, then what the per-CPU slots hold that is not in it yet. Bytes
-    /// that move from a slot to `proc_io` while this reads are missing from this reading
-    /// and present in the next (never counted twice): readers keep the highest reading of
-    /// each key (see kinsight-live's aggregate module).
+    /// what is in `proc_io` plus what the per-CPU slots hold that is not in it yet.
+    ///
+    /// A slot that changes hands while `proc_io` is read moves its bytes into the map
+    /// during the reading, where they may or may not be seen. So the slots' hand-over
+    /// counters are read before and after the map: when no slot was changing hands and
+    /// none changed hands in between, the reading is exact; otherwise it is taken again (a
+    /// hand-over lasts nanoseconds). After `READ_ATTEMPTS` the last reading is returned:
+    /// it may then miss bytes, never count any twice, and the next reading has them.
     pub fn proc_counters(&self) -> HashMap<ProcKey, ProcCounters> {
-        let mut out = HashMap::new();
-        if let Some(map) = self.map("proc_io") {
-            for key in map.keys() {
-                let (Some(k), Ok(Some(vals))) = (ProcKey::parse(&key), map.lookup_percpu(&key, MapFlags::ANY)) else { continue };
-                let total = out.entry(k).or_insert_with(ProcCounters::default);
-                for v in vals.iter().filter_map(|v| ProcCounters::parse(v)) {
-                    total.add(&v);
+        const READ_ATTEMPTS: usize = 8;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let before = self.slot_copies();
+            let mut out = HashMap::new();
+            if let Some(map) = self.map("proc_io") {
+                for key in map.keys() {
+                    let (Some(k), Ok(Some(vals))) = (ProcKey::parse(&key), map.lookup_percpu(&key, MapFlags::ANY)) else { continue };
+                    let total = out.entry(k).or_insert_with(ProcCounters::default);
+                    for v in vals.iter().filter_map(|v| ProcCounters::parse(v)) {
+                        total.add(&v);
+                    }
                 }
             }
+            let after = self.slot_copies();
+            let seqs = |copies: &[Vec<u8>]| copies.iter().map(|b| record::slot_seq(b)).collect::<Vec<_>>();
+            let (seq_before, seq_after) = (seqs(&before), seqs(&after));
+            let settled = seq_before.iter().all(Option::is_some) && seq_before == seq_after;
+            if settled || attempt == READ_ATTEMPTS {
+                for (k, v) in after.iter().filter_map(|b| record::parse_slot(b)) {
+                    out.entry(k).or_insert_with(ProcCounters::default).add(&v);
+                }
+                return out;
+            }
         }
-        for (k, v) in self.slots() {
-            out.entry(k).or_insert_with(ProcCounters::default).add(&v);
-        }
-        out
+    }
+
+    /// Aggregated mode: a copy of every per-CPU slot, way after way.
+    fn slot_copies(&self) -> Vec<Vec<u8>> {
+        let Some(map) = self.map("proc_slot") else { return Vec::new() };
+        (0..SLOT_WAYS).filter_map(|way| map.lookup_percpu(&way.to_le_bytes(), MapFlags::ANY).ok().flatten()).flatten().collect()
     }
 
     /// Aggregated mode: what every per-CPU slot holds (a settled copy of each).
     fn slots(&self) -> Vec<(ProcKey, ProcCounters)> {
-        let Some(map) = self.map("proc_slot") else { return Vec::new() };
-        (0..SLOT_WAYS)
-            .filter_map(|way| map.lookup_percpu(&way.to_le_bytes(), MapFlags::ANY).ok().flatten())
-            .flat_map(|per_cpu| per_cpu.into_iter().filter_map(|b| record::parse_slot(&b)))
-            .collect()
+        self.slot_copies().iter().filter_map(|b| record::parse_slot(b)).collect()
     }
 
     /// Aggregated mode: deletes the per-process counters of processes that exited, so that

@@ -267,6 +267,13 @@ pub fn parse_slot(b: &[u8]) -> Option<(ProcKey, ProcCounters)> {
     (key.tgid != 0).then_some((key, vals))
 }
 
+/// A slot's hand-over count (`seq_hi`), or `None` when the copy was taken while the slot
+/// was changing hands.
+pub fn slot_seq(b: &[u8]) -> Option<u64> {
+    const SEQ_HI: usize = 112;
+    (b.len() >= SEQ_HI + 8 && u64_at(b, 0) == u64_at(b, SEQ_HI)).then(|| u64_at(b, SEQ_HI))
+}
+
 impl ProcCounters {
     pub fn parse(b: &[u8]) -> Option<ProcCounters> {
         if b.len() < 64 {
@@ -409,6 +416,8 @@ mod tests {
         assert_eq!(parse_slot(&slot_bytes(3, 4, 42, 1000)), None, "copied while changing hands");
         assert_eq!(parse_slot(&slot_bytes(0, 0, 0, 0)), None, "never used");
         assert_eq!(parse_slot(&[0u8; 100]), None, "short");
+        assert_eq!(slot_seq(&slot_bytes(3, 3, 42, 1000)), Some(3));
+        assert_eq!(slot_seq(&slot_bytes(3, 4, 42, 1000)), None);
     }
 
     #[test]
