@@ -35,7 +35,9 @@ http {
     }
 }
 CONF
-nginx -c "$DIR/nginx.conf" -p "$DIR" -g 'daemon off;' &
+# nginx on the first CPU, wrk on the second: the same placement in every configuration
+# (kinsight's own threads go where the scheduler puts them).
+taskset -c 0 nginx -c "$DIR/nginx.conf" -p "$DIR" -g 'daemon off;' &
 NGINX_PID=$!
 sleep 1
 
@@ -43,7 +45,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # One wrk run; prints "requests/s requests".
 run_wrk() {
-    wrk -t2 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$PORT/" | awk '
+    taskset -c 1 wrk -t2 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$PORT/" | awk '
         /requests in/ {req=$1}
         /Requests\/sec/ {rps=$2}
         END {print rps, req}'
