@@ -323,7 +323,7 @@ impl<'a> Parser<'a> {
         let rest = &self.src[self.pos..];
         let whole_word = rest
             .strip_prefix(keyword)
-            .is_some_and(|after| after.chars().next().map_or(true, is_word_delimiter));
+            .is_some_and(|after| after.chars().next().is_none_or(is_word_delimiter));
         if whole_word {
             self.pos += keyword.len();
         }

@@ -213,7 +213,7 @@ impl LabelSelector {
         }
         self.match_labels
             .iter()
-            .all(|(k, v)| labels.get(&**k).is_some_and(|have| have == v))
+            .all(|(k, v)| labels.get(k).is_some_and(|have| have == v))
             && self.match_expressions.iter().all(|r| r.matches(labels))
     }
 
@@ -225,10 +225,10 @@ impl LabelSelector {
 
 impl SelectorRequirement {
     pub fn matches(&self, labels: &Labels) -> bool {
-        let have = labels.get(&*self.key);
+        let have = labels.get(&self.key);
         match &self.operator {
             SelectorOperator::In => have.is_some_and(|v| self.values.contains(v)),
-            SelectorOperator::NotIn => have.map_or(true, |v| !self.values.contains(v)),
+            SelectorOperator::NotIn => have.is_none_or(|v| !self.values.contains(v)),
             SelectorOperator::Exists => have.is_some(),
             SelectorOperator::DoesNotExist => have.is_none(),
             SelectorOperator::Other(_) => false,

@@ -191,8 +191,8 @@ fn entities_json(st: &AppState, q: Option<&str>) -> Reply {
         if let Some(pe) = parent {
             let pent = ix.entity(pe);
             rows.retain(|r| {
-                let only_in_catalog = ix.get(&r.id).is_some_and(|e| ix.catalog_only.contains(&e));
-                !only_in_catalog || (pent.level == Level::Namespace && r.namespace.as_deref() == Some(pent.name.as_str()))
+                let only_in_catalog = ix.get(r.id).is_some_and(|e| ix.catalog_only.contains(&e));
+                !only_in_catalog || (pent.level == Level::Namespace && r.namespace == Some(pent.name.as_str()))
             });
         }
         query::sort_rows(&mut rows, sort, order == "desc");

@@ -187,12 +187,12 @@ pub fn sort_rows(rows: &mut Vec<EntityRow<'_>>, key: &str, descending: bool) {
     let mut keyed: Vec<(f64, EntityRow<'_>)> = rows.drain(..).map(|r| (if by_text { 0.0 } else { num(&r) }, r)).collect();
     keyed.sort_by(|(ka, a), (kb, b)| {
         let primary = match key {
-            "name" => a.name.cmp(&b.name),
-            "kind" => a.kind.cmp(&b.kind),
+            "name" => a.name.cmp(b.name),
+            "kind" => a.kind.cmp(b.kind),
             _ => ka.total_cmp(kb),
         };
         let primary = if descending { primary.reverse() } else { primary };
-        primary.then_with(|| a.name.cmp(&b.name)).then_with(|| a.id.cmp(&b.id))
+        primary.then_with(|| a.name.cmp(b.name)).then_with(|| a.id.cmp(b.id))
     });
     rows.extend(keyed.into_iter().map(|(_, r)| r));
 }
