@@ -175,8 +175,9 @@ impl Source for LiveHostSource {
                 match kinsight_live::LiveSource::start(opts) {
                     Ok(h) => Some(h),
                     Err(e) if watch.is_some() => {
-                        // Kubernetes alone is still worth serving.
-                        ctl.shared.update_source(ctl.index, |s| s.detail = format!("this host is not watched: {e}"));
+                        // Kubernetes alone is still worth serving; the UI shows why the host
+                        // is missing.
+                        ctl.shared.update_source(ctl.index, |s| s.error = Some(format!("this host is not watched: {e}")));
                         None
                     }
                     Err(e) => return Err(SourceError::Unavailable(e.to_string())),
@@ -184,10 +185,11 @@ impl Source for LiveHostSource {
             }
         };
         if host.is_none() && watch.is_none() {
-            return Err(SourceError::Unavailable(match self.config.capture {
-                None => format!("nothing to watch: no host capture and no Kubernetes API ({})", self.config.kubernetes_absent),
-                Some(_) => "this host cannot be watched and no Kubernetes API is configured".into(),
-            }));
+            let kubernetes = match &self.config.kubernetes {
+                Some(_) => "the Kubernetes API could not be reached (see its source)".to_string(),
+                None => format!("no Kubernetes API ({})", self.config.kubernetes_absent),
+            };
+            return Err(SourceError::Unavailable(format!("nothing to watch: no host capture, and {kubernetes}")));
         }
         if let Some(h) = &host {
             if let Some(why) = h.bpf_off_reason() {
