@@ -3,11 +3,10 @@
 //! `--node`), the model is shown, and the command ends. No events are processed, so the
 //! metric columns are zero; the JSON keys are those of the same views over a capture.
 
-use crate::{Format, TreeKind, View};
+use crate::{output, Format, TreeKind, View};
 use clap::{Parser, ValueEnum};
-use kinsight_analysis::human::{bytes, pct, table};
 use kinsight_analysis::views::K8sRow;
-use kinsight_analysis::{tree, K8sKind, Session};
+use kinsight_analysis::{K8sKind, Session};
 use kinsight_kube::{BackgroundWatch, ConnectOptions, Notice, Shape, WatchConfig};
 use kinsight_model::k8s::{ObjectMeta, WorkloadRef};
 use kinsight_model::Cluster;
@@ -51,20 +50,8 @@ pub struct K8sArgs {
     timeout: u64,
 }
 
-fn k8s_kind(view: View) -> Option<K8sKind> {
-    Some(match view {
-        View::KubernetesPods => K8sKind::Pod,
-        View::KubernetesServices => K8sKind::Service,
-        View::KubernetesDeployments => K8sKind::Deployment,
-        View::KubernetesReplicasets => K8sKind::ReplicaSet,
-        View::KubernetesNamespaces => K8sKind::Namespace,
-        View::KubernetesControllers => K8sKind::Controller,
-        _ => return None,
-    })
-}
-
 pub fn run(args: K8sArgs) -> ExitCode {
-    let kind = match (args.tree, k8s_kind(args.view)) {
+    let kind = match (args.tree, output::k8s_kind(args.view)) {
         (None, None) => {
             let name = args
                 .view
@@ -85,7 +72,7 @@ pub fn run(args: K8sArgs) -> ExitCode {
     };
     let out = match (args.tree, kind) {
         (Some(tree), _) => render_tree(&session, tree, args.format),
-        (None, Some(kind)) => render(&rows(&session, kind), args.format),
+        (None, Some(kind)) => output::kubernetes(&rows(&session, kind), args.format),
         (None, None) => unreachable!("rejected above"),
     };
     // A closed pipe (`| head`) is not an error worth a panic.
@@ -226,69 +213,12 @@ fn objects_of_kind(cluster: &Cluster, kind: K8sKind) -> Vec<(&'static str, &Obje
 
 /// A hierarchy of the model, as `read --tree` shows it.
 fn render_tree(session: &Session, kind: TreeKind, format: Format) -> String {
-    let index = session.k8s_index();
-    let mut root = match kind {
-        TreeKind::Physical => tree::physical(&session.collector, &session.engine, &index),
-        TreeKind::Logical => tree::logical(&session.collector, &session.engine, &index),
-    };
+    let mut root = output::tree_of(session, kind);
     // No machine is traced here, so the tree's place for "the capturing host" (a node
     // without a uid) stays empty: leave it out.
     root.children
         .retain(|n| !(n.kind == "node" && n.id.is_empty() && n.children.is_empty()));
-    match format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&root).unwrap_or_else(|_| "{}".into());
-            s.push('\n');
-            s
-        }
-        Format::Table => tree::render(&root),
-    }
-}
-
-fn render(rows: &[K8sRow], format: Format) -> String {
-    if format == Format::Json {
-        let mut s = serde_json::to_string_pretty(rows).unwrap_or_else(|_| "[]".into());
-        s.push('\n');
-        return s;
-    }
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                pct(r.cpu_pct),
-                bytes(r.virt_bytes),
-                bytes(r.res_bytes),
-                bytes(r.file_bytes),
-                bytes(r.net_bytes),
-                r.pods.to_string(),
-                r.kind.clone(),
-                r.namespace.clone(),
-                r.name.clone(),
-                r.uid.clone(),
-                r.labels
-                    .iter()
-                    .map(|(k, v)| format!("{k}:{v}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ]
-        })
-        .collect();
-    table(
-        &[
-            "CPU%",
-            "VIRT",
-            "RES",
-            "FILE",
-            "NET",
-            "PODS",
-            "KIND",
-            "NAMESPACE",
-            "NAME",
-            "UID",
-            "LABELS",
-        ],
-        &cells,
-    )
+    output::render_tree(&root, format)
 }
 
 #[cfg(test)]
@@ -329,7 +259,7 @@ mod tests {
 
         let session = load(&args(path.clone())).expect("a forbidden kind is not fatal");
         let deployments: serde_json::Value =
-            serde_json::from_str(&render(&rows(&session, K8sKind::Deployment), Format::Json))
+            serde_json::from_str(&output::kubernetes(&rows(&session, K8sKind::Deployment), Format::Json))
                 .unwrap();
         let by_name: BTreeMap<&str, &serde_json::Value> = deployments
             .as_array()

@@ -2,6 +2,7 @@
 
 use crate::{Format, TreeKind, View};
 use kinsight_analysis::human::{bytes, duration_ns, pct, table};
+use kinsight_analysis::views::K8sRow;
 use kinsight_analysis::{tree, views, K8sKind, Session};
 use serde::Serialize;
 
@@ -96,43 +97,58 @@ pub fn view(s: &Session, view: View, format: Format) -> String {
             })
         }
         View::Events => String::new(),
-        k8s_view => {
-            let kind = match k8s_view {
-                View::KubernetesPods => K8sKind::Pod,
-                View::KubernetesServices => K8sKind::Service,
-                View::KubernetesDeployments => K8sKind::Deployment,
-                View::KubernetesReplicasets => K8sKind::ReplicaSet,
-                View::KubernetesNamespaces => K8sKind::Namespace,
-                _ => K8sKind::Controller,
-            };
-            let rows = views::kubernetes(c, &k8s, kind);
-            render(&rows, format, &["CPU%", "VIRT", "RES", "FILE", "NET", "PODS", "KIND", "NAMESPACE", "NAME", "UID", "LABELS"], |r| {
-                vec![
-                    pct(r.cpu_pct),
-                    bytes(r.virt_bytes),
-                    bytes(r.res_bytes),
-                    bytes(r.file_bytes),
-                    bytes(r.net_bytes),
-                    r.pods.to_string(),
-                    r.kind.clone(),
-                    r.namespace.clone(),
-                    r.name.clone(),
-                    r.uid.clone(),
-                    labels(&r.labels),
-                ]
-            })
-        }
+        k8s_view => kubernetes(&views::kubernetes(c, &k8s, k8s_kind(k8s_view).unwrap_or(K8sKind::Controller)), format),
+    }
+}
+
+/// The Kubernetes kind a `kubernetes_*` view lists.
+pub fn k8s_kind(view: View) -> Option<K8sKind> {
+    Some(match view {
+        View::KubernetesPods => K8sKind::Pod,
+        View::KubernetesServices => K8sKind::Service,
+        View::KubernetesDeployments => K8sKind::Deployment,
+        View::KubernetesReplicasets => K8sKind::ReplicaSet,
+        View::KubernetesNamespaces => K8sKind::Namespace,
+        View::KubernetesControllers => K8sKind::Controller,
+        _ => return None,
+    })
+}
+
+/// The rows of a `kubernetes_*` view.
+pub fn kubernetes(rows: &[K8sRow], format: Format) -> String {
+    render(rows, format, &["CPU%", "VIRT", "RES", "FILE", "NET", "PODS", "KIND", "NAMESPACE", "NAME", "UID", "LABELS"], |r| {
+        vec![
+            pct(r.cpu_pct),
+            bytes(r.virt_bytes),
+            bytes(r.res_bytes),
+            bytes(r.file_bytes),
+            bytes(r.net_bytes),
+            r.pods.to_string(),
+            r.kind.clone(),
+            r.namespace.clone(),
+            r.name.clone(),
+            r.uid.clone(),
+            labels(&r.labels),
+        ]
+    })
+}
+
+/// A hierarchy as it is built, before rendering (callers may trim it).
+pub fn tree_of(s: &Session, kind: TreeKind) -> tree::TreeNode {
+    let k8s = s.k8s_index();
+    match kind {
+        TreeKind::Physical => tree::physical(&s.collector, &s.engine, &k8s),
+        TreeKind::Logical => tree::logical(&s.collector, &s.engine, &k8s),
+    }
+}
+
+pub fn render_tree(t: &tree::TreeNode, format: Format) -> String {
+    match format {
+        Format::Json => json(t),
+        Format::Table => tree::render(t),
     }
 }
 
 pub fn tree(s: &Session, kind: TreeKind, format: Format) -> String {
-    let k8s = s.k8s_index();
-    let t = match kind {
-        TreeKind::Physical => tree::physical(&s.collector, &s.engine, &k8s),
-        TreeKind::Logical => tree::logical(&s.collector, &s.engine, &k8s),
-    };
-    match format {
-        Format::Json => json(&t),
-        Format::Table => tree::render(&t),
-    }
+    render_tree(&tree_of(s, kind), format)
 }

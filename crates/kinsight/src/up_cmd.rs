@@ -12,7 +12,7 @@
 use clap::{Args, Parser, ValueEnum};
 use kinsight_kube::{ConnectOptions, Shape};
 use kinsight_live::Mode;
-use kinsight_server::{start, ui_built, KubeTarget, LiveConfig, UpOptions};
+use kinsight_server::{detect_kubernetes, start, ui_built, KubeAccess, KubeTarget, LiveConfig, UpOptions};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -121,21 +121,12 @@ fn kube_target(common: &Common, shape: Shape, env: impl Fn(&str) -> Option<Strin
     if common.kubeconfig.is_some() {
         return (Some(KubeTarget { connect, shape }), String::new());
     }
-    match kubectl_credentials(env) {
-        Some(found) => (Some(KubeTarget { connect: ConnectOptions { kubeconfig: found, ..connect }, shape }), String::new()),
-        None => (None, "no kubeconfig ($KUBECONFIG, ~/.kube/config) or in-cluster service account found".into()),
-    }
-}
-
-/// Where kubectl would find credentials: `Some(Some(path))` for a kubeconfig, `Some(None)`
-/// for the in-cluster service account, `None` for nowhere.
-fn kubectl_credentials(env: impl Fn(&str) -> Option<String>) -> Option<Option<PathBuf>> {
-    use kinsight_server::KubeAccess;
-    match kinsight_server::detect_kubernetes(env) {
-        KubeAccess::Kubeconfig(p) => Some(Some(p)),
-        KubeAccess::InCluster => Some(None),
-        KubeAccess::None => None,
-    }
+    let kubeconfig = match detect_kubernetes(env) {
+        KubeAccess::Kubeconfig(p) => Some(p),
+        KubeAccess::InCluster => None,
+        KubeAccess::None => return (None, "no kubeconfig ($KUBECONFIG, ~/.kube/config) or in-cluster service account found".into()),
+    };
+    (Some(KubeTarget { connect: ConnectOptions { kubeconfig, ..connect }, shape }), String::new())
 }
 
 fn base_options(common: Common, default_bind: &str) -> UpOptions {

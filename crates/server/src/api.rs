@@ -437,47 +437,44 @@ fn topology_json(st: &AppState, q: Option<&str>) -> Reply {
 
 const DRILL_PARAMS: &[&str] = &["entity", "filter", "from", "to", "limit"];
 
-fn connections_json(st: &AppState, q: Option<&str>) -> Reply {
+/// A drill-down list (connections, files, HTTP transactions) of the entity and time range
+/// asked for. `rows` gives the rows, at most `limit` of them, and how many there are in all.
+fn drill<T: Serialize>(
+    st: &AppState,
+    q: Option<&str>,
+    scope: Scope,
+    rows: impl FnOnce(&History, &EntityIndex, TimeRange, &[bool], Option<&Filter>, usize) -> (Vec<T>, usize),
+) -> Reply {
     let p = Params::parse(q, DRILL_PARAMS)?;
-    let filter = parse_filter(p.get("filter"), Scope::Connections)?;
+    let filter = parse_filter(p.get("filter"), scope)?;
     let limit = p.usize_in("limit", 1000, 1, 100_000)?;
     let h = st.history();
     let range = time_range(&p, &h, now_ns())?;
     st.with_index(&h, |ix| {
         let (selected, within) = scoped(&p, &h, ix, range, None)?;
-        let resolver = Resolver::new(&h, ix, None, Level::Pod);
-        let rows = query::connection_rows(&resolver, range, &selected, filter.as_ref());
-        let total = rows.len();
-        Ok(body(&RowsReply { entity: within.map(|e| entity_ref(ix, e)), range: range_json(range), total, rows: &rows[..total.min(limit)] }))
+        let (rows, total) = rows(&h, ix, range, &selected, filter.as_ref(), limit);
+        Ok(body(&RowsReply { entity: within.map(|e| entity_ref(ix, e)), range: range_json(range), total, rows: &rows[..rows.len().min(limit)] }))
+    })
+}
+
+/// All the rows, and their count, of a query that does not stop at a limit itself.
+fn counted<T>(rows: Vec<T>) -> (Vec<T>, usize) {
+    let total = rows.len();
+    (rows, total)
+}
+
+fn connections_json(st: &AppState, q: Option<&str>) -> Reply {
+    drill(st, q, Scope::Connections, |h, ix, range, selected, filter, _| {
+        counted(query::connection_rows(&Resolver::new(h, ix, None, Level::Pod), range, selected, filter))
     })
 }
 
 fn files_json(st: &AppState, q: Option<&str>) -> Reply {
-    let p = Params::parse(q, DRILL_PARAMS)?;
-    let filter = parse_filter(p.get("filter"), Scope::Files)?;
-    let limit = p.usize_in("limit", 1000, 1, 100_000)?;
-    let h = st.history();
-    let range = time_range(&p, &h, now_ns())?;
-    st.with_index(&h, |ix| {
-        let (selected, within) = scoped(&p, &h, ix, range, None)?;
-        let rows = query::file_rows(&h, ix, range, &selected, filter.as_ref());
-        let total = rows.len();
-        Ok(body(&RowsReply { entity: within.map(|e| entity_ref(ix, e)), range: range_json(range), total, rows: &rows[..total.min(limit)] }))
-    })
+    drill(st, q, Scope::Files, |h, ix, range, selected, filter, _| counted(query::file_rows(h, ix, range, selected, filter)))
 }
 
 fn http_json(st: &AppState, q: Option<&str>) -> Reply {
-    let p = Params::parse(q, DRILL_PARAMS)?;
-    let filter = parse_filter(p.get("filter"), Scope::Http)?;
-    let limit = p.usize_in("limit", 1000, 1, 100_000)?;
-    let h = st.history();
-    let range = time_range(&p, &h, now_ns())?;
-    st.with_index(&h, |ix| {
-        let (selected, within) = scoped(&p, &h, ix, range, None)?;
-        let resolver = Resolver::new(&h, ix, None, Level::Pod);
-        let (rows, total) = query::http_rows(&resolver, range, &selected, filter.as_ref(), limit);
-        Ok(body(&RowsReply { entity: within.map(|e| entity_ref(ix, e)), range: range_json(range), total, rows: &rows }))
-    })
+    drill(st, q, Scope::Http, |h, ix, range, selected, filter, limit| query::http_rows(&Resolver::new(h, ix, None, Level::Pod), range, selected, filter, limit))
 }
 
 fn fields_json(_st: &AppState, q: Option<&str>) -> Reply {

@@ -19,7 +19,7 @@
 
 use crate::entities::{EntityIndex, Level};
 use crate::query::{EndRef, Resolver};
-use kinsight_history::{Catalog, History, SeriesId, Side, LATENCY_BOUNDS_S};
+use kinsight_history::{Catalog, ContainerMeta, History, SeriesId, Side, LATENCY_BOUNDS_S};
 use kinsight_monitor::ResourceRow;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
@@ -110,13 +110,19 @@ fn fmt_value(v: f64) -> String {
     }
 }
 
+/// The `container` label: its name in the pod spec (`POD` for the sandbox), else the
+/// runtime's name for it.
+fn container_name(cm: Option<&ContainerMeta>) -> Option<String> {
+    cm.and_then(|m| m.pod_container_name.clone().or_else(|| (!m.name.is_empty()).then(|| m.name.clone())))
+}
+
 /// The Kubernetes labels of a series: namespace, pod, container, node.
 fn k8s_labels(c: &Catalog, id: SeriesId) -> Option<Labels> {
     let meta = c.series(id)?;
     let cid = meta.key.container.as_deref()?;
     let cm = c.containers.get(cid);
     let pod = c.pod_of_series(id);
-    let container = cm.and_then(|m| m.pod_container_name.clone().or_else(|| (!m.name.is_empty()).then(|| m.name.clone()))).unwrap_or_else(|| cid.to_string());
+    let container = container_name(cm).unwrap_or_else(|| cid.to_string());
     Some(vec![
         ("namespace", pod.map(|p| p.namespace.clone()).unwrap_or_default()),
         ("pod", pod.map(|p| p.name.clone()).unwrap_or_default()),
@@ -139,10 +145,7 @@ fn container_labels(c: &Catalog, r: &ResourceRow) -> Labels {
     let cm = c.containers.get(&r.id);
     // The pod the API links to the container id first; else the pod UID of its cgroup path.
     let pod = cm.and_then(|m| m.pod_uid.as_ref()).and_then(|uid| c.pods.get(uid)).or_else(|| r.pod_uid.as_ref().and_then(|uid| c.pods.get(uid)));
-    let container = cm
-        .and_then(|m| m.pod_container_name.clone().or_else(|| (!m.name.is_empty()).then(|| m.name.clone())))
-        .or_else(|| (!r.name.is_empty()).then(|| r.name.clone()))
-        .unwrap_or_else(|| r.id.clone());
+    let container = container_name(cm).or_else(|| (!r.name.is_empty()).then(|| r.name.clone())).unwrap_or_else(|| r.id.clone());
     vec![
         ("namespace", pod.map(|p| p.namespace.clone()).unwrap_or_default()),
         ("pod", pod.map(|p| p.name.clone()).unwrap_or_default()),
