@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
-    for f in ["bpf/kinsight.bpf.c", "bpf/kinsight.h"] {
+    for f in ["bpf/kinsight.bpf.c", "bpf/kinsight.h", "bpf/probe.bpf.c"] {
         println!("cargo:rerun-if-changed={f}");
     }
     for v in ["CLANG", "BPFTOOL", "KINSIGHT_BTF", "KINSIGHT_VMLINUX_H", "KINSIGHT_NO_BPF"] {
@@ -72,7 +72,17 @@ fn build(out: &Path) -> Result<(), String> {
         std::fs::write(&vmlinux_h, &dump.stdout).map_err(|e| e.to_string())?;
     }
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
-    let mut cmd = Command::new(&clang);
+    // The programs, and the probes loaded one by one at start to learn what the kernel
+    // accepts (bpf/probe.bpf.c).
+    for name in ["kinsight", "probe"] {
+        compile(&clang, out, &manifest, name)?;
+    }
+    Ok(())
+}
+
+/// Compiles `bpf/NAME.bpf.c` into `OUT_DIR/NAME.bpf.o`.
+fn compile(clang: &Path, out: &Path, manifest: &Path, name: &str) -> Result<(), String> {
+    let mut cmd = Command::new(clang);
     // -mcpu=v3: atomic exchange (kernel 5.12+), used to take counters without losing any.
     cmd.args(["-g", "-O2", "-mcpu=v3", "-Wall", "-target", "bpf", "-D__TARGET_ARCH_x86"])
         .arg("-I")
@@ -83,11 +93,12 @@ fn build(out: &Path) -> Result<(), String> {
     if let Ok(inc) = std::env::var("DEP_BPF_INCLUDE") {
         cmd.arg("-I").arg(inc);
     }
-    let obj = out.join("kinsight.bpf.o");
-    cmd.arg("-c").arg(manifest.join("bpf/kinsight.bpf.c")).arg("-o").arg(&obj);
+    let source = format!("bpf/{name}.bpf.c");
+    let obj = out.join(format!("{name}.bpf.o"));
+    cmd.arg("-c").arg(manifest.join(&source)).arg("-o").arg(&obj);
     let res = cmd.output().map_err(|e| format!("running {}: {e}", clang.display()))?;
     if !res.status.success() {
-        return Err(format!("clang failed on bpf/kinsight.bpf.c:\n{}", String::from_utf8_lossy(&res.stderr)));
+        return Err(format!("clang failed on {source}:\n{}", String::from_utf8_lossy(&res.stderr)));
     }
     // DWARF is not needed at run time (BTF is); drop it when llvm-strip is around.
     if let Ok(strip) = tool("LLVM_STRIP", "llvm-strip") {

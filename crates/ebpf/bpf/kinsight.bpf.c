@@ -25,6 +25,9 @@ const volatile struct ks_config ks_cfg = { .magic = KS_CONFIG_MAGIC, .mode = KS_
 #define ks_snaplen (ks_cfg.snaplen)
 #define ks_self_tgid (ks_cfg.self_tgid)
 #define ks_v1_memory (ks_cfg.v1_memory)
+#define ks_file_hook (ks_cfg.file_hook)
+#define ks_net_hook (ks_cfg.net_hook)
+#define ks_conn_direct (ks_cfg.conn_direct)
 
 #define AF_UNIX 1
 #define AF_INET 2
@@ -38,6 +41,7 @@ const volatile struct ks_config ks_cfg = { .magic = KS_CONFIG_MAGIC, .mode = KS_
 #define MSG_PEEK 2
 #define SOCK_STREAM 1
 #define USER_CS 0x33 /* 64-bit user code segment: 32-bit (compat) syscalls have other numbers */
+#define PF_KTHREAD 0x00200000
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -148,6 +152,16 @@ struct {
 	__type(key, int);
 	__type(value, struct ks_sock_counters);
 } sock_counters SEC(".maps");
+
+/* Aggregated mode without the socket-storage iterator (ks_conn_direct): which end each TCP
+ * socket is, by socket address, set when its handshake is seen and dropped when it
+ * closes. An LRU: a socket whose close was missed cannot keep its entry for ever. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u32);
+} sock_role SEC(".maps");
 
 static __always_inline void stat_inc(__u32 idx)
 {
@@ -616,11 +630,14 @@ static __always_inline void account(struct task_struct *t, __u32 tgid, enum acco
 	}
 }
 
-/* Aggregated mode: file bytes of read/write calls per process and cgroup (sockets are
- * counted by the socket tracepoints below). */
-static __always_inline int aggregate_file_io(struct task_struct *t, __u16 sc, long fd, long ret, __u32 tgid)
+static __always_inline int count_fd_sock_io(struct sock *sk, long ret, int flags, int rx, __u32 tgid);
+
+/* Aggregated mode, at the syscall exit: file bytes of read/write calls per process and
+ * cgroup when no vfs hook is used, and socket bytes when neither the socket tracepoints
+ * nor fexit on the protocols' functions are (ks_net_hook == KS_NET_SYSCALL). */
+static __always_inline int aggregate_io(struct task_struct *t, __u16 sc, struct pt_regs *regs, long ret, __u32 tgid)
 {
-	int is_read;
+	int is_read, flags = 0, sock_only = 0;
 	switch (sc) {
 	case KS_SC_READ: case KS_SC_PREAD: case KS_SC_READV: case KS_SC_PREADV:
 		is_read = 1;
@@ -628,12 +645,36 @@ static __always_inline int aggregate_file_io(struct task_struct *t, __u16 sc, lo
 	case KS_SC_WRITE: case KS_SC_PWRITE: case KS_SC_WRITEV: case KS_SC_PWRITEV:
 		is_read = 0;
 		break;
+	case KS_SC_SENDTO: case KS_SC_SENDMSG:
+		is_read = 0;
+		sock_only = 1;
+		break;
+	case KS_SC_RECVFROM:
+		is_read = 1;
+		sock_only = 1;
+		flags = regs->r10;
+		break;
+	case KS_SC_RECVMSG:
+		is_read = 1;
+		sock_only = 1;
+		flags = regs->dx;
+		break;
 	default:
 		return 0;
 	}
 	if (ret <= 0)
 		return 0;
-	__u32 fmt = file_mode(fd_file(t, fd)) & S_IFMT;
+	if (sock_only && ks_net_hook != KS_NET_SYSCALL)
+		return 0;
+	struct file *f = fd_file(t, regs->di);
+	__u32 fmt = file_mode(f) & S_IFMT;
+	if (fmt == S_IFSOCK) {
+		if (ks_net_hook == KS_NET_SYSCALL)
+			count_fd_sock_io(file_sock(f), ret, flags, is_read, tgid);
+		return 0;
+	}
+	if (ks_file_hook != KS_FILE_SYSCALL)
+		return 0;
 	if (fmt != S_IFREG && fmt != S_IFCHR && fmt != S_IFBLK)
 		return 0;
 	account(t, tgid, is_read ? ACCOUNT_FILE_READ : ACCOUNT_FILE_WRITE, ret);
@@ -656,7 +697,7 @@ int BPF_PROG(ks_sys_exit, struct pt_regs *regs, long ret)
 	struct task_struct *t = bpf_get_current_task_btf();
 	long a0 = regs->di;
 	if (ks_mode == KS_MODE_AGGREGATED && !is_lifecycle(sc))
-		return aggregate_file_io(t, sc, a0, ret, tgid);
+		return aggregate_io(t, sc, regs, ret, tgid);
 
 	__u32 zero = 0;
 	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
@@ -929,6 +970,39 @@ static __always_inline int conn_key(struct sock *sk, __u32 tgid, __u64 cgroup_v2
 	return 1;
 }
 
+/* The same key read through helpers, for a socket pointer the verifier does not know as
+ * one (found from an fd at the syscall exit). */
+static __always_inline int conn_key_read(struct sock *sk, __u32 tgid, __u64 cgroup_v2, struct ks_conn_key *key)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	key->tgid = tgid;
+	key->family = family;
+	key->proto = BPF_CORE_READ(sk, sk_protocol);
+	key->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	key->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	key->cgroup_v2 = cgroup_v2;
+	if (family == AF_INET) {
+		__u32 l = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 r = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(key->laddr, &l, 4);
+		__builtin_memcpy(key->raddr, &r, 4);
+	} else {
+		BPF_CORE_READ_INTO(&key->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&key->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	}
+	return 1;
+}
+
+/* ks_conn_direct: the end a TCP socket is, as its handshake said (0: not seen). */
+static __always_inline __u32 role_of(const void *sk)
+{
+	__u64 addr = (__u64)sk;
+	__u32 *role = bpf_map_lookup_elem(&sock_role, &addr);
+	return role ? *role : 0;
+}
+
 /* Adds bytes to a connection's conn_io entry (created with its role). */
 static __always_inline void conn_add(struct ks_conn_key *key, __u32 role, __u64 rx, __u64 tx, __u64 rx_ops, __u64 tx_ops)
 {
@@ -977,7 +1051,7 @@ static __always_inline int count_sock_io(struct sock *sk, int ret, int flags, in
 	__u16 family = sk->__sk_common.skc_family;
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
-	if (sk->sk_protocol == IPPROTO_TCP) {
+	if (sk->sk_protocol == IPPROTO_TCP && !ks_conn_direct) {
 		struct ks_sock_counters *c = bpf_sk_storage_get(&sock_counters, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 		if (!c)
 			return 0;
@@ -991,11 +1065,28 @@ static __always_inline int count_sock_io(struct sock *sk, int ret, int flags, in
 			c->total.tx_ops += 1;
 		}
 	} else {
+		/* UDP, or TCP without the iterator: straight to conn_io. */
 		struct ks_conn_key key = {};
 		if (conn_key(sk, tgid, bpf_get_current_cgroup_id(), &key))
-			conn_add(&key, 0, rx ? ret : 0, rx ? 0 : ret, rx, !rx);
+			conn_add(&key, key.proto == IPPROTO_TCP ? role_of(sk) : 0, rx ? ret : 0, rx ? 0 : ret, rx, !rx);
 	}
 	/* The same bytes per process and cgroup pair. */
+	account(bpf_get_current_task_btf(), tgid, rx ? ACCOUNT_NET_READ : ACCOUNT_NET_WRITE, ret);
+	return 0;
+}
+
+/* Aggregated mode at the syscall exit (KS_NET_SYSCALL): the socket of an fd, read through
+ * helpers; always straight to conn_io. */
+static __always_inline int count_fd_sock_io(struct sock *sk, long ret, int flags, int rx, __u32 tgid)
+{
+	if (ret <= 0 || !sk)
+		return 0;
+	if (rx && (flags & MSG_PEEK))
+		return 0;
+	struct ks_conn_key key = {};
+	if (!conn_key_read(sk, tgid, bpf_get_current_cgroup_id(), &key))
+		return 0;
+	conn_add(&key, key.proto == IPPROTO_TCP ? role_of(sk) : 0, rx ? ret : 0, rx ? 0 : ret, rx, !rx);
 	account(bpf_get_current_task_btf(), tgid, rx ? ACCOUNT_NET_READ : ACCOUNT_NET_WRITE, ret);
 	return 0;
 }
@@ -1021,6 +1112,23 @@ int BPF_PROG(ks_sock_state, const struct sock *sk, int oldstate, int newstate)
 	if (ks_mode != KS_MODE_AGGREGATED)
 		return 0;
 	struct sock *s = (struct sock *)sk;
+	if (ks_conn_direct) {
+		/* No socket storage to flush: only the role, kept by address. */
+		__u64 addr = (__u64)sk;
+		__u32 role;
+		if (newstate == TCP_CLOSE) {
+			bpf_map_delete_elem(&sock_role, &addr);
+			return 0;
+		}
+		if (newstate == TCP_SYN_SENT)
+			role = 1;
+		else if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED)
+			role = 2;
+		else
+			return 0;
+		bpf_map_update_elem(&sock_role, &addr, &role, BPF_ANY);
+		return 0;
+	}
 	if (newstate >= TCP_FIN_WAIT1 && newstate <= TCP_LAST_ACK) {
 		/* The connection is ending and the socket's storage goes with the socket: its
 		 * bytes move to conn_io now (and again at each step, for late ones). */
@@ -1050,6 +1158,144 @@ int ks_flush_sockets(struct bpf_iter__bpf_sk_storage_map *ctx)
 	struct ks_sock_counters *c = ctx->value;
 	if (c)
 		flush_sock(c);
+	return 0;
+}
+
+/* Aggregated mode on kernels that let fexit attach (KS_NET_FEXIT): the socket bytes at
+ * the return of the protocols' own functions, called once per send or receive whatever
+ * the system call was. Return values and argument counts come from the helpers, so that
+ * the programs load whatever the functions' signatures (tcp_recvmsg and udp_recvmsg lost
+ * their `nonblock` argument in 5.19: `flags` moved from the fifth to the fourth). */
+static __always_inline int fexit_sock_io(__u64 *ctx, struct sock *sk, int rx)
+{
+	__u64 ret = 0;
+	bpf_get_func_ret(ctx, &ret);
+	__u64 flags = 0;
+	if (rx)
+		bpf_get_func_arg(ctx, bpf_get_func_arg_cnt(ctx) == 5 ? 3 : 4, &flags);
+	return count_sock_io(sk, (int)ret, (int)flags, rx);
+}
+
+SEC("fexit/tcp_sendmsg")
+int BPF_PROG(ks_fexit_tcp_sendmsg, struct sock *sk)
+{
+	return fexit_sock_io(ctx, sk, 0);
+}
+
+SEC("fexit/tcp_recvmsg")
+int BPF_PROG(ks_fexit_tcp_recvmsg, struct sock *sk)
+{
+	return fexit_sock_io(ctx, sk, 1);
+}
+
+SEC("fexit/udp_sendmsg")
+int BPF_PROG(ks_fexit_udp_sendmsg, struct sock *sk)
+{
+	return fexit_sock_io(ctx, sk, 0);
+}
+
+SEC("fexit/udp_recvmsg")
+int BPF_PROG(ks_fexit_udp_recvmsg, struct sock *sk)
+{
+	return fexit_sock_io(ctx, sk, 1);
+}
+
+SEC("fexit/udpv6_sendmsg")
+int BPF_PROG(ks_fexit_udpv6_sendmsg, struct sock *sk)
+{
+	return fexit_sock_io(ctx, sk, 0);
+}
+
+SEC("fexit/udpv6_recvmsg")
+int BPF_PROG(ks_fexit_udpv6_recvmsg, struct sock *sk)
+{
+	return fexit_sock_io(ctx, sk, 1);
+}
+
+/* Aggregated mode with KS_FILE_FEXIT: file bytes at the return of the vfs functions that
+ * read(2), write(2) and their p- and -v variants call, so that no program runs on every
+ * system call. */
+static __always_inline int fexit_file_io(__u64 *ctx, struct file *f, int is_read)
+{
+	__u64 ret = 0;
+	bpf_get_func_ret(ctx, &ret);
+	if ((long)ret <= 0 || !f)
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	if (tgid == ks_self_tgid)
+		return 0;
+	struct task_struct *t = bpf_get_current_task_btf();
+	if (t->flags & PF_KTHREAD)
+		return 0;
+	__u32 fmt = f->f_inode->i_mode & S_IFMT;
+	if (fmt != S_IFREG && fmt != S_IFCHR && fmt != S_IFBLK)
+		return 0;
+	account(t, tgid, is_read ? ACCOUNT_FILE_READ : ACCOUNT_FILE_WRITE, ret);
+	return 0;
+}
+
+SEC("fexit/vfs_read")
+int BPF_PROG(ks_fexit_vfs_read, struct file *f)
+{
+	return fexit_file_io(ctx, f, 1);
+}
+
+SEC("fexit/vfs_write")
+int BPF_PROG(ks_fexit_vfs_write, struct file *f)
+{
+	return fexit_file_io(ctx, f, 0);
+}
+
+SEC("fexit/vfs_readv")
+int BPF_PROG(ks_fexit_vfs_readv, struct file *f)
+{
+	return fexit_file_io(ctx, f, 1);
+}
+
+SEC("fexit/vfs_writev")
+int BPF_PROG(ks_fexit_vfs_writev, struct file *f)
+{
+	return fexit_file_io(ctx, f, 0);
+}
+
+/* Aggregated mode without the syscall tracepoint (both kinds of bytes from fexit): the
+ * execve record, written when the new program is in place, as the syscall exit would. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(ks_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	if (tgid == ks_self_tgid)
+		return 0;
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	if (!regs || regs->cs != USER_CS)
+		return 0;
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
+	if (!s)
+		return 0;
+	struct ks_record *r = &s->r;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->kind = KS_REC_SYSCALL;
+	r->syscall = syscall_kind(regs->orig_ax) == KS_SC_EXECVEAT ? KS_SC_EXECVEAT : KS_SC_EXECVE;
+	r->cpu = bpf_get_smp_processor_id();
+	r->ts_exit = bpf_ktime_get_ns();
+	r->tid = (__u32)pid_tgid;
+	r->pid = tgid;
+	r->cgroup_v2 = bpf_get_current_cgroup_id();
+	r->cgroup_v1_memory = v1_memory_cgroup_id(t);
+	r->ret = 0;
+	r->args[0] = regs->di;
+	r->args[1] = regs->si;
+	r->args[2] = regs->dx;
+	fill_process(r, t);
+	__u32 data = put_args(s, t);
+	bpf_get_current_comm(&s->payload[data & DATA_MASK], KS_COMM_LEN);
+	r->data_len = data;
+	r->aux2_len = KS_COMM_LEN;
+	send(s);
 	return 0;
 }
 

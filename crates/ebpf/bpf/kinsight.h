@@ -33,7 +33,22 @@ struct ks_config {
 	/* Wake the consumer only when this much is waiting in the ring buffer: a wakeup per
 	 * record costs the traced task more than the record itself. The consumer also polls. */
 	__u32 wakeup_bytes;
+	/* Aggregated mode: the hooks chosen for this kernel (KS_FILE_*, KS_NET_*), and whether
+	 * TCP bytes wait in socket storage for the iterator (0) or go to conn_io on every
+	 * call (1: the kernel refuses the socket-storage iterator). */
+	__u32 file_hook;
+	__u32 net_hook;
+	__u32 conn_direct;
 };
+
+/* Aggregated mode: where file bytes are counted. */
+#define KS_FILE_SYSCALL 0 /* raw_syscalls sys_exit, from the fd's file */
+#define KS_FILE_FEXIT 1   /* fexit on vfs_read, vfs_write, vfs_readv, vfs_writev */
+
+/* Aggregated mode: where socket bytes are counted. */
+#define KS_NET_SOCK_TP 0  /* sock:sock_send_length / sock_recv_length (6.3+) */
+#define KS_NET_FEXIT 1    /* fexit on tcp_sendmsg, tcp_recvmsg, udp(v6)_sendmsg/recvmsg */
+#define KS_NET_SYSCALL 2  /* raw_syscalls sys_exit, from the fd's socket */
 
 /* Capture modes. */
 #define KS_MODE_FULL 0

@@ -11,7 +11,7 @@ fn main() {
         Some("enter-exit") => BpfMode::EmptyEnterExit,
         _ => BpfMode::EmptyExit,
     };
-    let cfg = BpfConfig { mode, snaplen: 0, ring_bytes: 4096, self_tgid: std::process::id(), v1_memory: false };
+    let cfg = BpfConfig { mode, snaplen: 0, ring_bytes: 4096, self_tgid: std::process::id(), v1_memory: false, avoid: Vec::new() };
     let _bpf = BpfCapture::load(&cfg).unwrap_or_else(|e| {
         eprintln!("empty_programs: {e}");
         std::process::exit(1)

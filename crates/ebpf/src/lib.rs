@@ -14,8 +14,10 @@
 //! machine's BTF; without clang, bpftool or BTF the crate builds without it and
 //! [`BpfCapture::load`] says why BPF is unavailable.
 
+pub mod hooks;
 pub mod record;
 
+use hooks::{FileHook, Hook, HookPlan, LeftOut, NetHook, OpenConnections};
 use libbpf_rs::{MapCore, MapFlags, Object, ObjectBuilder, RingBuffer, RingBufferBuilder};
 use record::{ConnCounters, ConnKey, ProcCounters, ProcKey};
 use std::cell::RefCell;
@@ -27,6 +29,8 @@ use std::time::Duration;
 
 #[cfg(kinsight_bpf)]
 static OBJECT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/kinsight.bpf.o"));
+#[cfg(kinsight_bpf)]
+static PROBE_OBJECT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/probe.bpf.o"));
 #[cfg(not(kinsight_bpf))]
 static NOT_BUILT: &str = include_str!(concat!(env!("OUT_DIR"), "/bpf_unavailable.txt"));
 
@@ -56,6 +60,9 @@ pub struct BpfConfig {
     pub self_tgid: u32,
     /// Read the v1 memory cgroup id of every task (v1 and hybrid hosts).
     pub v1_memory: bool,
+    /// Aggregated mode: hooks not to use even where the kernel accepts them (to work
+    /// around a kernel that misbehaves, and to test the fallbacks).
+    pub avoid: Vec<Hook>,
 }
 
 /// Why BPF cannot be used.
@@ -149,6 +156,8 @@ pub struct BpfCapture {
     /// Records copied out of the ring buffer by its callback: `u32` length, then bytes.
     queue: Rc<RefCell<Vec<u8>>>,
     mode: BpfMode,
+    /// Aggregated mode: the hooks in use on this kernel.
+    plan: Option<HookPlan>,
 }
 
 impl BpfCapture {
@@ -168,15 +177,51 @@ impl BpfCapture {
             Err(BpfError::NotBuilt(NOT_BUILT.to_string()))
         }
         #[cfg(kinsight_bpf)]
-        Self::load_object(OBJECT, cfg)
+        {
+            if !std::path::Path::new("/sys/kernel/btf/vmlinux").exists() {
+                return Err(BpfError::NoBtf);
+            }
+            libbpf_rs::set_print(Some((libbpf_rs::PrintLevel::Info, libbpf_print)));
+            if cfg.mode != BpfMode::Aggregated {
+                return Self::load_object(OBJECT, cfg, None);
+            }
+            // Probe the optional hooks, then load the cheapest plan; a hook the real
+            // programs cannot use after all moves to its next choice (each retry leaves
+            // one more out, so this ends).
+            let mut plan = HookPlan::choose(&probe_hooks(PROBE_OBJECT, &cfg.avoid));
+            loop {
+                match Self::load_object(OBJECT, cfg, Some(&plan)) {
+                    Ok(cap) => return Ok(cap),
+                    Err(e) => {
+                        let Some((hook, why)) = e.optional_hook() else { return Err(e) };
+                        if plan.left_out.iter().any(|l| l.hook == hook) {
+                            return Err(e);
+                        }
+                        plan = plan.without(hook, why);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Aggregated mode: the hooks in use, and those left out with the reason.
+    pub fn hook_plan(&self) -> Option<&HookPlan> {
+        self.plan.as_ref()
+    }
+
+    /// One line saying which kernel hooks feed this capture.
+    pub fn hooks_line(&self) -> String {
+        match (&self.plan, self.mode) {
+            (Some(plan), _) => plan.to_string(),
+            (None, BpfMode::Full) => {
+                "every system call at the raw_syscalls sys_enter/sys_exit tracepoints; processes: sched tracepoints".into()
+            }
+            (None, _) => "benchmark programs".into(),
+        }
     }
 
     #[cfg_attr(not(kinsight_bpf), allow(dead_code))]
-    fn load_object(bytes: &[u8], cfg: &BpfConfig) -> Result<BpfCapture, BpfError> {
-        if !std::path::Path::new("/sys/kernel/btf/vmlinux").exists() {
-            return Err(BpfError::NoBtf);
-        }
-        libbpf_rs::set_print(Some((libbpf_rs::PrintLevel::Info, libbpf_print)));
+    fn load_object(bytes: &[u8], cfg: &BpfConfig, plan: Option<&HookPlan>) -> Result<BpfCapture, BpfError> {
         take_log();
         let load_err = |e: libbpf_rs::Error| BpfError::Load { error: e.to_string(), log: take_log() };
         let mut open = ObjectBuilder::default().name("kinsight").map_err(load_err)?.open_memory(bytes).map_err(load_err)?;
@@ -187,12 +232,12 @@ impl BpfCapture {
                 map.set_max_entries(ring_bytes).map_err(load_err)?;
             } else if name.ends_with(".rodata") {
                 let value = map.initial_value_mut().ok_or_else(|| BpfError::Other("the .rodata map has no initial value".into()))?;
-                write_config(value, cfg)?;
+                write_config(value, cfg, plan)?;
             }
         }
         // Only the programs of the chosen mode are loaded: the socket tracepoints do not
         // exist on older kernels and the full mode does not need them.
-        let wanted = programs(cfg.mode);
+        let wanted = programs(cfg.mode, plan);
         for mut prog in open.progs_mut() {
             let name = prog.name().to_string_lossy().into_owned();
             prog.set_autoload(wanted.contains(&name.as_str()));
@@ -235,7 +280,7 @@ impl BpfCapture {
                 .map_err(|e| BpfError::Other(format!("ring buffer: {e}")))?;
             builder.build().map_err(|e| BpfError::Other(format!("ring buffer: {e}")))?
         };
-        Ok(BpfCapture { object, _links: links, flush_iters, ring, queue, mode: cfg.mode })
+        Ok(BpfCapture { object, _links: links, flush_iters, ring, queue, mode: cfg.mode, plan: plan.cloned() })
     }
 
     pub fn mode(&self) -> BpfMode {
@@ -399,27 +444,84 @@ const FLUSH_SOCKETS: &str = "ks_flush_sockets";
 /// Aggregation slots per CPU (`KS_SLOT_WAYS` in kinsight.h).
 const SLOT_WAYS: u32 = 4;
 
-/// The programs each mode attaches.
-fn programs(mode: BpfMode) -> &'static [&'static str] {
+/// The programs each mode attaches (aggregated mode: those of its plan).
+fn programs(mode: BpfMode, plan: Option<&HookPlan>) -> Vec<&'static str> {
     match mode {
-        BpfMode::Full => &["ks_sys_enter", "ks_sys_exit", "ks_process_fork", "ks_process_exit"],
-        BpfMode::Aggregated => &[
-            "ks_sys_exit",
-            "ks_process_fork",
-            "ks_process_exit",
-            "ks_sock_send",
-            "ks_sock_recv",
-            "ks_sock_state",
-            FLUSH_SOCKETS,
-        ],
-        BpfMode::EmptyExit => &["ks_empty_exit"],
-        BpfMode::EmptyEnterExit => &["ks_empty_enter", "ks_empty_exit"],
+        BpfMode::Full => vec!["ks_sys_enter", "ks_sys_exit", "ks_process_fork", "ks_process_exit"],
+        BpfMode::Aggregated => plan.map(HookPlan::programs).unwrap_or_default(),
+        BpfMode::EmptyExit => vec!["ks_empty_exit"],
+        BpfMode::EmptyEnterExit => vec!["ks_empty_enter", "ks_empty_exit"],
+    }
+}
+
+/// Tries each optional hook alone, as the tiny programs of `bpf/probe.bpf.c`: loaded,
+/// attached (and an iterator run once), then dropped. Returns the hooks that cannot be
+/// used, with the reason; those in `avoid` are left out without trying.
+#[cfg_attr(not(kinsight_bpf), allow(dead_code))]
+fn probe_hooks(bytes: &[u8], avoid: &[Hook]) -> Vec<LeftOut> {
+    let mut out = Vec::new();
+    for hook in Hook::ALL {
+        if avoid.contains(&hook) {
+            out.push(LeftOut { hook, why: "avoided by KINSIGHT_BPF_AVOID".into() });
+            continue;
+        }
+        for probe in hook.probes() {
+            if let Err(why) = probe_one(bytes, probe) {
+                out.push(LeftOut { hook, why });
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Loads and attaches one probe program.
+#[cfg_attr(not(kinsight_bpf), allow(dead_code))]
+fn probe_one(bytes: &[u8], name: &str) -> Result<(), String> {
+    take_log();
+    let fail = |e: libbpf_rs::Error| hooks::reason(&e.to_string(), &take_log());
+    let mut open = ObjectBuilder::default().name("kinsight_probe").map_err(fail)?.open_memory(bytes).map_err(fail)?;
+    for mut prog in open.progs_mut() {
+        let this = prog.name() == name;
+        prog.set_autoload(this);
+    }
+    let object = open.load().map_err(fail)?;
+    let prog = object.progs_mut().find(|p| p.name() == name).ok_or_else(|| format!("no probe program {name}"))?;
+    if name == "probe_iter_sk_storage" {
+        let map = object.maps().find(|m| m.name() == "probe_sk_map").ok_or("no probe_sk_map")?;
+        let link = prog.attach_iter(map.as_fd()).map_err(fail)?;
+        let mut it = libbpf_rs::Iter::new(&link).map_err(fail)?;
+        let mut sink = Vec::new();
+        std::io::Read::read_to_end(&mut it, &mut sink).map_err(|e| hooks::reason(&e.to_string(), ""))?;
+    } else {
+        // Attached, then detached when the link drops: attaching is what is probed.
+        let _link = prog.attach().map_err(fail)?;
+    }
+    Ok(())
+}
+
+impl BpfError {
+    /// The optional hook whose program failed, and why, when that is what failed.
+    #[cfg_attr(not(kinsight_bpf), allow(dead_code))]
+    fn optional_hook(&self) -> Option<(Hook, String)> {
+        match self {
+            BpfError::Attach { program, error, log } => Hook::of_program(program).map(|h| (h, hooks::reason(error, log))),
+            BpfError::Load { error, log } => {
+                // libbpf names the program it could not load: "prog 'NAME': ...".
+                let program = log.lines().rev().find_map(|l| {
+                    let rest = &l[l.find("prog '")? + 6..];
+                    Some(rest[..rest.find('\'')?].to_string())
+                })?;
+                Hook::of_program(&program).map(|h| (h, hooks::reason(error, log)))
+            }
+            _ => None,
+        }
     }
 }
 
 /// Fills `struct ks_config` at the start of .rodata, after checking its magic.
-fn write_config(rodata: &mut [u8], cfg: &BpfConfig) -> Result<(), BpfError> {
-    if rodata.len() < 24 || u32::from_le_bytes(rodata[0..4].try_into().unwrap()) != CONFIG_MAGIC {
+fn write_config(rodata: &mut [u8], cfg: &BpfConfig, plan: Option<&HookPlan>) -> Result<(), BpfError> {
+    if rodata.len() < 36 || u32::from_le_bytes(rodata[0..4].try_into().unwrap()) != CONFIG_MAGIC {
         return Err(BpfError::Other("the BPF object's .rodata does not start with its configuration".into()));
     }
     let mode = match cfg.mode {
@@ -428,7 +530,23 @@ fn write_config(rodata: &mut [u8], cfg: &BpfConfig) -> Result<(), BpfError> {
     };
     // Wake the consumer when a quarter of the ring is waiting; it polls anyway.
     let wakeup_bytes = (cfg.ring_bytes.next_power_of_two().max(4096) / 4) as u32;
-    let fields = [mode, cfg.snaplen.min(4095), cfg.self_tgid, cfg.v1_memory as u32, wakeup_bytes];
+    // KS_FILE_*, KS_NET_* and conn_direct in kinsight.h.
+    let (file_hook, net_hook, conn_direct) = match plan {
+        Some(p) => (
+            match p.file {
+                FileHook::SyscallExit => 0,
+                FileHook::Fexit => 1,
+            },
+            match p.net {
+                NetHook::SockTracepoints => 0,
+                NetHook::Fexit => 1,
+                NetHook::SyscallExit => 2,
+            },
+            (p.open_connections == OpenConnections::EveryCall) as u32,
+        ),
+        None => (0, 0, 0),
+    };
+    let fields = [mode, cfg.snaplen.min(4095), cfg.self_tgid, cfg.v1_memory as u32, wakeup_bytes, file_hook, net_hook, conn_direct];
     for (i, v) in fields.iter().enumerate() {
         rodata[4 + 4 * i..8 + 4 * i].copy_from_slice(&v.to_le_bytes());
     }

@@ -2,6 +2,7 @@
 //! they load, attach, and report our own system calls with their arguments and data.
 
 use kinsight_ebpf::record::{Record, RecordKind, Syscall};
+use kinsight_ebpf::hooks::{FileHook, Hook, NetHook, OpenConnections};
 use kinsight_ebpf::{BpfCapture, BpfConfig, BpfMode};
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -17,7 +18,20 @@ fn skip_reason() -> Option<String> {
 /// Runs `work` in a child thread group? No: in this process, which is traced because
 /// `self_tgid` names another process.
 fn capture(mode: BpfMode, work: impl FnOnce()) -> (Vec<Vec<u8>>, BpfCapture) {
-    let cfg = BpfConfig { mode, snaplen: 80, ring_bytes: 4 << 20, self_tgid: u32::MAX, v1_memory: true };
+    capture_avoiding(mode, &[], work)
+}
+
+/// Every hook plan aggregated mode can fall back to, as the hooks to avoid: whatever this
+/// kernel offers, each plan runs (a kernel that lacks a hook gets the next plan anyway).
+const FALLBACKS: [&[Hook]; 4] = [
+    &[],
+    &[Hook::SockStorageIter],
+    &[Hook::FexitVfs, Hook::FexitSockets, Hook::SockStorageIter],
+    &[Hook::FexitVfs, Hook::FexitSockets, Hook::SockTracepoints],
+];
+
+fn capture_avoiding(mode: BpfMode, avoid: &[Hook], work: impl FnOnce()) -> (Vec<Vec<u8>>, BpfCapture) {
+    let cfg = BpfConfig { mode, snaplen: 80, ring_bytes: 4 << 20, self_tgid: u32::MAX, v1_memory: true, avoid: avoid.to_vec() };
     let mut cap = BpfCapture::load(&cfg).unwrap_or_else(|e| panic!("{e}"));
     work();
     let mut out = Vec::new();
@@ -63,21 +77,39 @@ fn full_mode_reports_our_writes_with_their_bytes() {
 }
 
 #[test]
-fn aggregated_mode_counts_file_bytes_in_the_kernel() {
+fn aggregated_mode_counts_file_bytes_in_the_kernel_with_every_hook_plan() {
     if let Some(why) = skip_reason() {
         eprintln!("skipped: {why}");
         return;
     }
     let me = std::process::id();
-    let (_records, cap) = capture(BpfMode::Aggregated, || {
-        let mut f = std::fs::OpenOptions::new().write(true).open("/dev/null").unwrap();
-        for _ in 0..100 {
-            f.write_all(&[0u8; 1000]).unwrap();
+    for avoid in FALLBACKS {
+        let (_records, cap) = capture_avoiding(BpfMode::Aggregated, avoid, || {
+            let mut f = std::fs::OpenOptions::new().write(true).open("/dev/null").unwrap();
+            for _ in 0..100 {
+                f.write_all(&[0u8; 1000]).unwrap();
+            }
+            // The vectored and positioned calls count too (writev, pwrite, preadv).
+            let iov = [std::io::IoSlice::new(&[0u8; 700]), std::io::IoSlice::new(&[0u8; 300])];
+            assert_eq!(f.write_vectored(&iov).unwrap(), 1000);
+            let z = std::fs::File::open("/dev/zero").unwrap();
+            let mut buf = [0u8; 4096];
+            assert_eq!(std::os::unix::fs::FileExt::read_at(&z, &mut buf, 0).unwrap(), 4096);
+        });
+        let plan = cap.hook_plan().expect("aggregated mode has a plan");
+        eprintln!("avoiding {avoid:?}: {plan}");
+        for h in avoid {
+            assert!(plan.left_out.iter().any(|l| l.hook == *h), "{h:?} avoided: {plan}");
         }
-    });
-    let counters = cap.proc_counters();
-    let mine: u64 = counters.iter().filter(|(k, _)| k.tgid == me).map(|(_, v)| v.file_write).sum();
-    assert!(mine >= 100_000, "file bytes written by this process: {mine} ({counters:?})");
+        if avoid.contains(&Hook::FexitVfs) {
+            assert_eq!(plan.file, FileHook::SyscallExit);
+        }
+        let counters = cap.proc_counters();
+        let (read, written) = counters.iter().filter(|(k, _)| k.tgid == me).fold((0, 0), |(r, w), (_, v)| (r + v.file_read, w + v.file_write));
+        // Other threads of the test binary may do file I/O too: at least ours.
+        assert!(written >= 101_000, "avoiding {avoid:?} ({plan}): file bytes written by this process: {written}");
+        assert!(read >= 4096, "avoiding {avoid:?} ({plan}): file bytes read by this process: {read}");
+    }
 }
 
 /// Processes doing I/O at the same time take the per-CPU slots from each other all the
@@ -134,17 +166,23 @@ fn aggregated_mode_keeps_interleaved_processes_apart_exactly() {
 }
 
 #[test]
-fn aggregated_mode_counts_connection_bytes_with_their_ends() {
+fn aggregated_mode_counts_connection_bytes_with_their_ends_with_every_hook_plan() {
     if let Some(why) = skip_reason() {
         eprintln!("skipped: {why}");
         return;
     }
+    for avoid in FALLBACKS {
+        connection_bytes_with_their_ends(avoid);
+    }
+}
+
+fn connection_bytes_with_their_ends(avoid: &[Hook]) {
     use kinsight_ebpf::record::ConnRole;
     use std::io::Read;
     let me = std::process::id();
     let mut client_port = 0;
     let mut server_port = 0;
-    let (_records, cap) = capture(BpfMode::Aggregated, || {
+    let (_records, cap) = capture_avoiding(BpfMode::Aggregated, avoid, || {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         server_port = listener.local_addr().unwrap().port();
         // One connection closed before the reading, one still open.
@@ -163,14 +201,22 @@ fn aggregated_mode_counts_connection_bytes_with_their_ends() {
             }
         }
     });
+    let plan = cap.hook_plan().expect("aggregated mode has a plan").clone();
+    eprintln!("avoiding {avoid:?}: {plan}");
+    if avoid.contains(&Hook::SockStorageIter) {
+        assert_eq!(plan.open_connections, OpenConnections::EveryCall);
+    }
+    if avoid.contains(&Hook::SockTracepoints) && avoid.contains(&Hook::FexitSockets) {
+        assert_eq!(plan.net, NetHook::SyscallExit);
+    }
     let conns = cap.conn_counters();
     let mine: Vec<_> = conns.iter().filter(|(k, _)| k.tgid == me && (k.local_port == server_port || k.remote_port == server_port)).collect();
     let client_side: u64 = mine.iter().filter(|(k, _)| k.role == ConnRole::Client).map(|(_, v)| v.tx).sum();
     let server_side: u64 = mine.iter().filter(|(k, _)| k.role == ConnRole::Server).map(|(_, v)| v.rx).sum();
-    assert_eq!((client_side, server_side), (2000, 2000), "bytes sent by the clients and read by the server: {mine:?}");
-    let open = mine.iter().find(|(k, _)| k.role == ConnRole::Client && k.local_port == client_port).expect("the open connection");
-    assert_eq!((open.1.tx, open.1.rx), (1000, 300));
+    assert_eq!((client_side, server_side), (2000, 2000), "{plan}: bytes sent by the clients and read by the server: {mine:?}");
+    let open = mine.iter().find(|(k, _)| k.role == ConnRole::Client && k.local_port == client_port).unwrap_or_else(|| panic!("{plan}: the open connection in {mine:?}"));
+    assert_eq!((open.1.tx, open.1.rx), (1000, 300), "{plan}");
     let procs = cap.proc_counters();
     let net: u64 = procs.iter().filter(|(k, _)| k.tgid == me).map(|(_, v)| v.net_write).sum();
-    assert!(net >= 2600, "network bytes written by this process: {net}");
+    assert!(net >= 2600, "{plan}: network bytes written by this process: {net}");
 }

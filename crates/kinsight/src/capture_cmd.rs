@@ -98,7 +98,7 @@ pub fn run(args: CaptureArgs) -> ExitCode {
     let mut sink = CaptureSink { writer, session: Session::new(filter), filtered, error: None };
     let started = Instant::now();
     source.initial_state(&mut sink);
-    eprintln!("kinsight: capturing with eBPF to {} (Ctrl-C stops it)", args.file.display());
+    eprintln!("kinsight: capturing to {} with {} (Ctrl-C stops it)", args.file.display(), source.capture_line());
     let deadline = args.duration.map(|d| started + Duration::from_secs_f64(d));
     loop {
         if kinsight_live::stop_requested() || sink.error.is_some() {

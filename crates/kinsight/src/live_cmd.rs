@@ -186,15 +186,7 @@ pub fn run(args: LiveArgs) -> ExitCode {
         let mut sink = SessionSink { session: &mut session, events_out: None };
         source.initial_state(&mut sink);
     }
-    eprintln!(
-        "kinsight: watching this host ({}); a refresh every {} s",
-        match source.mode() {
-            Mode::Full => "eBPF, every system call streamed",
-            Mode::Aggregated => "eBPF, counters kept in the kernel",
-            Mode::ProcOnly => "/proc and cgroups only",
-        },
-        args.interval
-    );
+    eprintln!("kinsight: watching this host ({}); a refresh every {} s", source.capture_line(), args.interval);
     // Aggregated mode: the first reading is the baseline; the resource view's rates need
     // a first sample too.
     if let Some(bpf) = source.bpf() {

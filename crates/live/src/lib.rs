@@ -19,6 +19,7 @@ pub mod resources;
 use containers::ContainerTracker;
 use event::EventBuf;
 use kinsight_ebpf::record::Record;
+use kinsight_ebpf::hooks::Hook;
 use kinsight_ebpf::{BpfCapture, BpfConfig, BpfMode};
 use kinsight_host::{CgroupFs, Layout, ProcFs, RuntimeDirs, ScanOptions};
 use kinsight_scap::table::code;
@@ -48,13 +49,19 @@ pub struct LiveOptions {
     pub ring_bytes: usize,
     /// Fail instead of falling back to /proc when BPF cannot be used (captures need it).
     pub require_bpf: bool,
+    /// Aggregated mode: hooks not to use even where the kernel has them, besides those the
+    /// `KINSIGHT_BPF_AVOID` variable names (a comma-separated list of hook names).
+    pub avoid: Vec<Hook>,
 }
 
 impl Default for LiveOptions {
     fn default() -> Self {
-        LiveOptions { mode: Mode::Full, snaplen: 80, ring_bytes: 8 << 20, require_bpf: false }
+        LiveOptions { mode: Mode::Full, snaplen: 80, ring_bytes: 8 << 20, require_bpf: false, avoid: Vec::new() }
     }
 }
+
+/// The variable that names hooks aggregated mode must not use.
+pub const AVOID_VAR: &str = "KINSIGHT_BPF_AVOID";
 
 /// Why a live source could not start.
 #[derive(Debug)]
@@ -64,6 +71,8 @@ pub enum LiveError {
     NotRoot,
     /// BPF was required and is unavailable; the reason says what is missing.
     BpfUnavailable(String),
+    /// A setting is wrong (which, and why).
+    BadSetting(String),
 }
 
 impl std::fmt::Display for LiveError {
@@ -75,6 +84,7 @@ impl std::fmt::Display for LiveError {
                  are privileged (run with sudo, or grant CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH)"
             ),
             LiveError::BpfUnavailable(why) => write!(f, "BPF unavailable: {why}"),
+            LiveError::BadSetting(why) => f.write_str(why),
         }
     }
 }
@@ -148,11 +158,18 @@ pub struct LiveSource {
     stats: LiveStats,
     /// Why BPF is not in use, when it is not.
     bpf_off_reason: Option<String>,
+    /// Why aggregated mode was asked for and the full stream is used instead.
+    aggregated_off_reason: Option<String>,
     bpf: Option<BpfCapture>,
     converter: Converter,
     /// Cgroup id pairs already looked at for containers, and the last one.
     seen_cgroups: HashSet<(u64, u64)>,
     last_cgroups: (u64, u64),
+}
+
+/// The first line of a message (libbpf's log follows on the next lines).
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or(s).to_string()
 }
 
 /// Records taken from the ring buffer per batch, and the longest a poll keeps draining
@@ -169,16 +186,34 @@ impl LiveSource {
         }
         let cgroupfs = CgroupFs::system();
         let self_pid = std::process::id() as i64;
+        let mut opts = opts;
+        if let Ok(list) = std::env::var(AVOID_VAR) {
+            opts.avoid.extend(Hook::parse_list(&list).map_err(|e| LiveError::BadSetting(format!("{AVOID_VAR}: {e}")))?);
+        }
+        let mut cfg = BpfConfig {
+            mode: BpfMode::Aggregated,
+            snaplen: opts.snaplen,
+            ring_bytes: opts.ring_bytes,
+            self_tgid: self_pid as u32,
+            v1_memory: matches!(cgroupfs.layout(), Layout::V1 | Layout::Hybrid),
+            avoid: opts.avoid.clone(),
+        };
+        // Fallback order: aggregated, then the full stream (the same views, counted from
+        // every event), then /proc.
+        let mut aggregated_off_reason = None;
+        if opts.mode == Mode::Aggregated {
+            match BpfCapture::load(&cfg) {
+                Ok(b) => return Ok(Self::with(opts, ProcFs::system(), cgroupfs, self_pid, Some(b), None, None)),
+                Err(e) => {
+                    aggregated_off_reason = Some(first_line(&e.to_string()));
+                    opts.mode = Mode::Full;
+                }
+            }
+        }
         let (bpf, bpf_off_reason) = match opts.mode {
             Mode::ProcOnly => (None, Some("/proc-only mode was asked for".to_string())),
             Mode::Full | Mode::Aggregated => {
-                let cfg = BpfConfig {
-                    mode: if opts.mode == Mode::Full { BpfMode::Full } else { BpfMode::Aggregated },
-                    snaplen: opts.snaplen,
-                    ring_bytes: opts.ring_bytes,
-                    self_tgid: self_pid as u32,
-                    v1_memory: matches!(cgroupfs.layout(), Layout::V1 | Layout::Hybrid),
-                };
+                cfg.mode = BpfMode::Full;
                 match BpfCapture::load(&cfg) {
                     Ok(b) => (Some(b), None),
                     Err(e) => (None, Some(e.to_string())),
@@ -190,8 +225,19 @@ impl LiveSource {
                 return Err(LiveError::BpfUnavailable(why.clone()));
             }
         }
-        let proc = ProcFs::system();
-        Ok(LiveSource {
+        Ok(Self::with(opts, ProcFs::system(), cgroupfs, self_pid, bpf, bpf_off_reason, aggregated_off_reason))
+    }
+
+    fn with(
+        opts: LiveOptions,
+        proc: ProcFs,
+        cgroupfs: CgroupFs,
+        self_pid: i64,
+        bpf: Option<BpfCapture>,
+        bpf_off_reason: Option<String>,
+        aggregated_off_reason: Option<String>,
+    ) -> LiveSource {
+        LiveSource {
             opts,
             converter: Converter::new(proc.clone(), cgroupfs.clone()),
             bpf,
@@ -207,7 +253,29 @@ impl LiveSource {
             next_sample: Instant::now(),
             stats: LiveStats::default(),
             bpf_off_reason,
-        })
+            aggregated_off_reason,
+        }
+    }
+
+    /// One line saying what this source captures and with which kernel hooks, and what was
+    /// left out and why: what `kinsight live`, `capture` and `up` print.
+    pub fn capture_line(&self) -> String {
+        match (&self.bpf, &self.bpf_off_reason) {
+            (Some(b), _) if b.mode() == BpfMode::Aggregated => format!("eBPF counters kept in the kernel; {}", b.hooks_line()),
+            (Some(b), _) => {
+                let mut line = format!("eBPF, every event streamed: {}", b.hooks_line());
+                if let Some(why) = &self.aggregated_off_reason {
+                    line.push_str(&format!("; kernel counters (aggregated mode) unavailable: {why}"));
+                }
+                line
+            }
+            (None, why) => format!("/proc and cgroups only, without file, network or HTTP activity ({})", first_line(why.as_deref().unwrap_or("BPF not in use"))),
+        }
+    }
+
+    /// Why aggregated mode, when it was asked for, gave way to the full stream.
+    pub fn aggregated_off_reason(&self) -> Option<&str> {
+        self.aggregated_off_reason.as_deref()
     }
 
     /// None when events come from BPF; else why they do not.

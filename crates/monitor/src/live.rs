@@ -192,10 +192,10 @@ impl Source for LiveHostSource {
             return Err(SourceError::Unavailable(format!("nothing to watch: no host capture, and {kubernetes}")));
         }
         if let Some(h) = &host {
-            if let Some(why) = h.bpf_off_reason() {
-                let detail = format!("this host: /proc and cgroups only, without file, network or HTTP activity (BPF is not in use: {why})");
-                ctl.shared.update_source(ctl.index, |s| s.detail = detail);
-            }
+            // What the host source really captures, with which kernel hooks, and what was
+            // left out and why.
+            let detail = format!("this host: {}", h.capture_line());
+            ctl.shared.update_source(ctl.index, |s| s.detail = detail);
         }
         if let Some(h) = host.as_mut() {
             h.initial_state(&mut PipelineSink { pipeline });
