@@ -27,7 +27,9 @@ int BPF_PROG(probe_sock_recv_length)
 	{                                                   \
 		__u64 ret = 0;                              \
 		bpf_get_func_ret(ctx, &ret);                \
-		return bpf_get_func_arg_cnt(ctx) > 9 ? 1 : 0; \
+		bpf_get_func_arg(ctx, 0, &ret);             \
+		bpf_get_func_arg_cnt(ctx);                  \
+		return 0; /* fexit programs must return 0 */ \
 	}
 
 PROBE_FEXIT(tcp_sendmsg)

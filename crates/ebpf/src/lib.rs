@@ -479,7 +479,14 @@ fn probe_hooks(bytes: &[u8], avoid: &[Hook]) -> Vec<LeftOut> {
 #[cfg_attr(not(kinsight_bpf), allow(dead_code))]
 fn probe_one(bytes: &[u8], name: &str) -> Result<(), String> {
     take_log();
-    let fail = |e: libbpf_rs::Error| hooks::reason(&e.to_string(), &take_log());
+    let fail = |e: libbpf_rs::Error| {
+        let log = take_log();
+        // The reason is one line; the verifier's own words when asked for.
+        if std::env::var_os("KINSIGHT_BPF_DEBUG").is_some() {
+            eprintln!("kinsight: probe {name} failed: {e}\n{log}");
+        }
+        hooks::reason(&e.to_string(), &log)
+    };
     let mut open = ObjectBuilder::default().name("kinsight_probe").map_err(fail)?.open_memory(bytes).map_err(fail)?;
     for mut prog in open.progs_mut() {
         let this = prog.name() == name;
