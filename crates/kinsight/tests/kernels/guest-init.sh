@@ -135,9 +135,9 @@ watch() {
     section $run.stderr /tmp/$run.stderr
 }
 
-watch aggregated @BYTES_INTERVAL@ bytes_workload --mode aggregated --view procs
-watch full @BYTES_INTERVAL@ bytes_workload --mode full --view procs
-watch httplog @HTTP_INTERVAL@ http_workload --mode full --view httplog
+watch aggregated @AGGREGATED_INTERVAL@ bytes_workload --mode aggregated --view procs
+watch full @FULL_INTERVAL@ bytes_workload --mode full --view procs
+watch httplog @FULL_INTERVAL@ http_workload --mode full --view httplog
 watch proc 3 no_workload --mode proc --view procs
 echo "=== DONE" >&3
 poweroff -f
