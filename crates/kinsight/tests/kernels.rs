@@ -47,7 +47,8 @@ const NC_CHUNK: u64 = 1000;
 const NC_CHUNKS: u64 = 100;
 const NC_PORT: u16 = 7001;
 const HTTP_PORT: u16 = 7080;
-/// Boot, four kinsight runs with their workloads and the outputs, under TCG: about a minute.
+/// Boot, four kinsight runs with their workloads and the outputs take 60-80 s under TCG; the
+/// limit leaves room for a loaded machine.
 const GUEST_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// A Debian kernel series: the apt packages of its cloud images.
