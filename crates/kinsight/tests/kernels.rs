@@ -482,10 +482,16 @@ fn check_run(report: &GuestReport, kernel: &str, run: &str) -> Result<(), String
             done - ready
         );
     }
-    for wanted in ["kinsight: watching this host", "kinsight: hooks:"] {
-        match stderr.lines().find(|l| l.starts_with(wanted)) {
-            Some(line) => eprintln!("{kernel} {run}: {line}"),
-            None => eprintln!("{kernel} {run}: (no `{wanted}` line)"),
+    // The one line that says what this run captures and with which hooks.
+    let watching = stderr.lines().find(|l| l.starts_with("kinsight: watching this host")).unwrap_or_default();
+    eprintln!("{kernel} {run}: {watching}");
+    if run == "aggregated" && !stderr.contains("BPF is not in use") {
+        if !watching.contains("eBPF counters kept in the kernel") {
+            return Err(format!("{kernel} {run}: aggregated mode gave way to another: {watching}"));
+        }
+        // Stock kernels let fexit attach: then no program runs on every system call.
+        if !watching.contains("socket bytes: fexit") || !watching.contains("processes: sched tracepoints") {
+            return Err(format!("{kernel} {run}: expected the fexit hooks and no per-syscall hook on a stock kernel: {watching}"));
         }
     }
     if let Some(at) = stderr.find("kinsight: BPF is not in use") {
