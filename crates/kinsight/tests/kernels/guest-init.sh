@@ -136,6 +136,11 @@ watch() {
 }
 
 watch aggregated @AGGREGATED_INTERVAL@ bytes_workload --mode aggregated --view procs
+# Aggregated mode again without fexit and the socket iterator: the plan of kernels that
+# refuse them (socket tracepoints on 6.12, the syscall exit on 6.1).
+export KINSIGHT_BPF_AVOID=fexit-vfs,fexit-sockets,sock-iterator
+watch aggregated_fallback @AGGREGATED_INTERVAL@ bytes_workload --mode aggregated --view procs
+unset KINSIGHT_BPF_AVOID
 watch full @FULL_INTERVAL@ bytes_workload --mode full --view procs
 watch httplog @FULL_INTERVAL@ http_workload --mode full --view httplog
 watch proc 3 no_workload --mode proc --view procs
