@@ -76,7 +76,8 @@ fn source(args: &TopArgs) -> Result<Box<dyn Source>, String> {
     let label = match &args.replay {
         Some(file) => {
             opts.replay = Some(file.clone());
-            format!("replay of {}", file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned()))
+            // The header says "replay" next to the time already.
+            file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned())
         }
         None => {
             let (kubernetes, absent) = if args.no_kubernetes { (None, "--no-kubernetes".to_string()) } else { kube_target_of(args.kubeconfig.clone(), args.context.clone(), Shape::Hub, env_var) };

@@ -118,23 +118,28 @@ fn row_names(screen: &str) -> Vec<String> {
         .lines()
         .skip_while(|l| !l.contains("NAME"))
         .skip(1)
-        .take_while(|l| !l.starts_with(" ?:help") && !l.contains("─") && !l.contains("┌"))
+        .take_while(|l| !is_below_table(l))
         .filter_map(|l| l.trim_start_matches("> ").split_whitespace().next().map(str::to_string))
         .collect()
 }
 
-/// The cells of the column titled `title` (right-aligned numbers), in screen order.
+/// The end of the table: a blank line, the detail pane's border, or the footer.
+fn is_below_table(line: &str) -> bool {
+    line.trim().is_empty() || line.contains('─') || line.contains('┌') || line.starts_with(" ?help")
+}
+
+/// The cells of the right-aligned column titled `title`, in screen order: each cell spans
+/// from the end of the previous title to the end of this one.
 fn column(screen: &str, title: &str) -> Vec<String> {
-    let lines: Vec<&str> = screen.lines().collect();
-    let Some(h) = lines.iter().position(|l| l.contains("NAME") && l.contains(title)) else { return Vec::new() };
-    let header = lines[h];
-    let start = header.find(title).unwrap();
-    let end = start + title.chars().count() + 1;
-    // Numbers are right-aligned under their title: the cell ends where the title ends.
-    let begin = header[..start].rfind(' ').map_or(0, |i| i + 1);
+    let lines: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    let title: Vec<char> = title.chars().collect();
+    let Some((h, start)) = lines.iter().enumerate().find_map(|(i, l)| l.windows(title.len()).position(|w| w == title.as_slice()).map(|p| (i, p))) else { return Vec::new() };
+    let end = start + title.len();
+    let begin = lines[h][..start].iter().rposition(|c| *c != ' ').map_or(0, |i| i + 1);
     lines[h + 1..]
         .iter()
-        .take_while(|l| !l.trim().is_empty() && !l.contains("─") && !l.contains("┌") && !l.starts_with(" ?:help"))
+        .map(|l| l.iter().collect::<String>())
+        .take_while(|l| !is_below_table(l))
         .map(|l| l.chars().skip(begin).take(end - begin).collect::<String>().trim().to_string())
         .collect()
 }
@@ -228,8 +233,10 @@ fn walk_the_capture(t: &Tmux, tag: &str) {
     t.keys(&["/", "C-u"]);
     t.type_text("k8s.ns.name=critical-app and");
     t.keys(&["Enter"]);
-    let bad = t.wait_for(&format!("{tag}-11-bad-filter"), "the filter's error at its column", |s| s.contains("^ ") && s.contains("(column "));
+    let bad = t.wait_for(&format!("{tag}-11-bad-filter"), "the filter's error at its column", |s| s.contains("^ column 29: expected a condition"));
     assert!(bad.contains("filter: k8s.ns.name=critical-app │") || bad.contains("filter: k8s.ns.name=critical-app\n") || bad.lines().any(|l| l.trim_end().ends_with("filter: k8s.ns.name=critical-app")), "the previous filter still applies:\n{bad}");
+    let caret = bad.lines().find(|l| l.contains("^ column 29")).and_then(|l| l.chars().position(|c| c == '^'));
+    assert_eq!(caret, Some("filter /".len() + 28), "the caret stands under column 29 of the expression:\n{bad}");
     t.keys(&["Escape"]);
 
     t.keys(&["?"]);
@@ -240,7 +247,8 @@ fn walk_the_capture(t: &Tmux, tag: &str) {
     while t.exit_status().is_none() && start.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert_eq!(t.exit_status(), Some(0), "kinsight top did not quit cleanly:\n{}", t.screen());
+    let how = String::from_utf8_lossy(&t.tmux(&["display-message", "-p", "-t", &t.name, "dead=#{pane_dead} status=#{pane_dead_status} signal=#{pane_dead_signal}"]).stdout).into_owned();
+    assert_eq!(t.exit_status(), Some(0), "kinsight top did not quit cleanly ({how}):\n{}", t.screen());
 }
 
 #[test]
@@ -377,20 +385,32 @@ fn live_host_as_root() {
         println!("skipped: the live host needs root (eBPF, /proc of every process)");
         return;
     }
-    // A process of a name of its own that keeps making system calls.
+    // A process of a name of its own (this run's) that keeps making system calls.
+    let name = format!("topbusy{}", std::process::id() % 100_000);
     let dir = std::env::temp_dir().join(format!("kinsight-top-live-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let busy = dir.join("topbusy");
+    let busy = dir.join(&name);
     std::fs::copy("/bin/dd", &busy).expect("copy /bin/dd");
-    let mut workload = Command::new(&busy).args(["if=/dev/zero", "of=/dev/null", "bs=4096"]).stderr(Stdio::null()).spawn().unwrap();
+    let _workload = Workload(Command::new(&busy).args(["if=/dev/zero", "of=/dev/null", "bs=4096"]).stderr(Stdio::null()).spawn().unwrap());
     let t = Tmux::start("live", 120, 40, &["top", "--mode", "full", "--view", "procs", "--interval", "1", "--no-kubernetes"]);
-    let screen = t.wait_for("live-01-procs", "this host's processes, the workload among them", |s| s.contains("live, last 10 s") && row_names(s).contains(&"topbusy".to_string()));
+    let screen = t.wait_for("live-01-procs", "this host's processes", |s| s.contains("live, last 10 s") && row_names(s).len() > 5);
     assert!(screen.contains("this host"), "{screen}");
-    find(&t, "topbusy");
+    t.keys(&["/"]);
+    t.type_text(&format!("proc.name={name}"));
+    t.keys(&["Enter"]);
+    t.wait_for("live-02-filtered", "the workload alone", |s| row_names(s) == [name.as_str()]);
     t.keys(&["d"]);
-    t.wait_for("live-02-detail", "the workload's detail", |s| s.contains("detail: proc:") && s.contains("CPU %"));
+    t.wait_for("live-03-detail", "the workload's detail", |s| s.contains("detail: proc:") && s.contains("CPU %"));
     t.keys(&["q"]);
-    let _ = workload.kill();
-    let _ = workload.wait();
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A process killed when the test ends, passed or not.
+struct Workload(Child);
+
+impl Drop for Workload {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

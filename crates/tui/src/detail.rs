@@ -17,7 +17,7 @@ const CHART_PERCENT: u16 = 55;
 
 fn split(pane: Rect) -> [Rect; 2] {
     let inner = Block::default().borders(Borders::ALL).inner(pane);
-    Layout::horizontal([Constraint::Percentage(100 - CHART_PERCENT), Constraint::Percentage(CHART_PERCENT)]).areas(inner)
+    Layout::horizontal([Constraint::Percentage(100 - CHART_PERCENT), Constraint::Percentage(CHART_PERCENT)]).spacing(2).areas(inner)
 }
 
 /// How many chart points fit (one per cell).
@@ -123,10 +123,12 @@ fn compact(v: &Value) -> String {
 }
 
 fn draw_charts(f: &mut Frame, d: &Detail, theme: &Theme, area: Rect) {
-    // Two lines per chart: what it is with its latest and largest value, then the chart.
-    let fit = (area.height / 2) as usize;
-    for (i, (title, values)) in d.series.iter().take(fit).enumerate() {
-        let y = area.y + 2 * i as u16;
+    // A label line (what it is, its latest and largest value) above each chart; charts
+    // share the height left, at least one line each.
+    let shown = d.series.len().min((area.height / 2) as usize).max(1);
+    let per_chart = (area.height / shown as u16).max(2);
+    for (i, (title, values)) in d.series.iter().take(shown).enumerate() {
+        let y = area.y + per_chart * i as u16;
         let last = values.last().copied().unwrap_or(0.0);
         let max = values.iter().copied().fold(0.0, f64::max);
         let show = |v: f64| if title.contains("B/s") { format!("{}/s", bytes(v as u64)) } else { format!("{v:.2}") };
@@ -135,6 +137,6 @@ fn draw_charts(f: &mut Frame, d: &Detail, theme: &Theme, area: Rect) {
         // Sparklines take integers: hundredths keep small rates visible.
         let data: Vec<u64> = values.iter().rev().take(area.width as usize).rev().map(|v| (v * 100.0).round().max(0.0) as u64).collect();
         let chart = Sparkline::default().data(&data).style(theme.chart());
-        f.render_widget(chart, Rect { y: y + 1, height: 1, ..area });
+        f.render_widget(chart, Rect { y: y + 1, height: per_chart - 1, ..area });
     }
 }

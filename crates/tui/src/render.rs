@@ -16,7 +16,7 @@ use ratatui::Frame;
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 12;
 /// The name column keeps at least this many cells before other columns are dropped.
-const MIN_NAME: u16 = 20;
+const MIN_NAME: u16 = 28;
 const SELECTED_MARK: &str = "> ";
 
 /// Where the last frame put the table's rows (for mouse clicks) and how many fit.
@@ -139,7 +139,7 @@ fn footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         if let Some((msg, column)) = &p.error {
             let text = match column {
                 // The caret stands under the offending character.
-                Some(c) => format!("{}^ {msg} (column {c})", " ".repeat(lead.chars().count() + c.saturating_sub(1))),
+                Some(c) => format!("{}^ column {c}: {msg}", " ".repeat(lead.chars().count() + c.saturating_sub(1))),
                 None => format!("{} {msg}", " ".repeat(lead.chars().count())),
             };
             lines.push(Line::from(Span::styled(text, theme.error())));
@@ -157,10 +157,10 @@ fn footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         (_, _, Some(m)) => Span::styled(format!(" {m}"), theme.error()),
         _ => {
             let time = match app.timeline {
-                Timeline::Replay(_) => "␣ play [ ] step  ",
-                Timeline::Live { .. } => "w window  ",
+                Timeline::Replay(_) => "␣ play [] step ",
+                Timeline::Live { .. } => "w window ",
             };
-            Span::styled(format!(" ?:help :view /:filter f:find Enter:open Bksp:back d:detail <>:sort {time}q:quit"), theme.hint())
+            Span::styled(format!(" ?help :view /filter f find ⏎ open ⌫ back d detail <> sort {time}q quit"), theme.hint())
         }
     };
     f.render_widget(Paragraph::new(Line::from(text)), area);
