@@ -7,6 +7,7 @@ mod k8s_cmd;
 mod live_cmd;
 mod output;
 mod read_cmd;
+mod top_cmd;
 mod up_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -41,6 +42,9 @@ enum Command {
     /// Show the kubernetes_* views or a hierarchy of a live cluster, from its API server
     /// (kubeconfig or in-cluster service account; metric columns are zero).
     K8s(k8s_cmd::K8sArgs),
+    /// A full-screen terminal UI (csysdig's views, both hierarchies, drill-down, filters)
+    /// over this host live, a capture (--replay FILE) or a running server (--connect URL).
+    Top(top_cmd::TopArgs),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
         Command::Agent(args) => up_cmd::run_agent(args),
         Command::Hub(args) => up_cmd::run_hub(args),
         Command::K8s(args) => k8s_cmd::run(args),
+        Command::Top(args) => top_cmd::run(args),
     }
 }
 

@@ -117,8 +117,13 @@ fn capture_mode(c: Capture) -> Option<Mode> {
 /// The Kubernetes API to watch: the one named on the command line, else the one kubectl
 /// would find, else none (and why).
 fn kube_target(common: &Common, shape: Shape, env: impl Fn(&str) -> Option<String>) -> (Option<KubeTarget>, String) {
-    let connect = ConnectOptions { kubeconfig: common.kubeconfig.clone(), context: common.context.clone() };
-    if common.kubeconfig.is_some() {
+    kube_target_of(common.kubeconfig.clone(), common.context.clone(), shape, env)
+}
+
+/// [`kube_target`] for commands that take only `--kubeconfig` and `--context` (`top`).
+pub(crate) fn kube_target_of(kubeconfig: Option<PathBuf>, context: Option<String>, shape: Shape, env: impl Fn(&str) -> Option<String>) -> (Option<KubeTarget>, String) {
+    let connect = ConnectOptions { kubeconfig, context };
+    if connect.kubeconfig.is_some() {
         return (Some(KubeTarget { connect, shape }), String::new());
     }
     let kubeconfig = match detect_kubernetes(env) {
@@ -139,7 +144,7 @@ fn base_options(common: Common, default_bind: &str) -> UpOptions {
     opts
 }
 
-fn env_var(k: &str) -> Option<String> {
+pub(crate) fn env_var(k: &str) -> Option<String> {
     std::env::var(k).ok()
 }
 
