@@ -108,7 +108,12 @@ pub fn run(args: TopArgs) -> ExitCode {
     };
     let opts = TopOptions { interval: Duration::from_secs_f64(args.interval), view: args.view, window_s: args.window, mouse: args.mouse };
     match kinsight_tui::run(source, opts) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            // Exit now: the in-process server's threads are not waited for.
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+            std::process::exit(0)
+        }
         Err(e) => {
             eprintln!("kinsight: {e}");
             ExitCode::from(2)

@@ -41,6 +41,9 @@ fn shell_quote(s: &str) -> String {
 struct Tmux {
     socket: String,
     name: String,
+    /// Where the shell around kinsight writes its exit status (tmux's own `pane_dead_status`
+    /// is sometimes empty for a pane that just died).
+    status_file: PathBuf,
 }
 
 impl Tmux {
@@ -52,8 +55,17 @@ impl Tmux {
         let conf = std::env::temp_dir().join(format!("{socket}.conf"));
         // The pane stays when kinsight exits, so its exit status can be read.
         std::fs::write(&conf, "set -g remain-on-exit on\nset -g status off\n").unwrap();
-        let command = format!("exec env NO_COLOR=1 TERM=xterm-256color {} {}", shell_quote(KINSIGHT), args.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" "));
-        let t = Tmux { socket, name: name.to_string() };
+        let status_file = std::env::temp_dir().join(format!("{socket}.status"));
+        let _ = std::fs::remove_file(&status_file);
+        let command = format!(
+            "env NO_COLOR=1 TERM=xterm-256color {} {}; echo $? > {}.tmp && mv {}.tmp {}",
+            shell_quote(KINSIGHT),
+            args.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" "),
+            shell_quote(status_file.to_str().unwrap()),
+            shell_quote(status_file.to_str().unwrap()),
+            shell_quote(status_file.to_str().unwrap()),
+        );
+        let t = Tmux { socket, name: name.to_string(), status_file };
         let ok = t.tmux(&["-f", conf.to_str().unwrap(), "new-session", "-d", "-s", name, "-x", &width.to_string(), "-y", &height.to_string(), &command]);
         assert!(ok.status.success(), "tmux new-session failed: {}", String::from_utf8_lossy(&ok.stderr));
         t
@@ -97,17 +109,16 @@ impl Tmux {
     }
 
     /// The exit status once the program has ended.
+    /// The exit status once the program has ended (128 + the signal if one ended it).
     fn exit_status(&self) -> Option<i32> {
-        let out = self.tmux(&["display-message", "-p", "-t", &self.name, "#{pane_dead} #{pane_dead_status}"]);
-        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        let (dead, status) = text.split_once(' ')?;
-        (dead == "1").then(|| status.parse().ok()).flatten()
+        std::fs::read_to_string(&self.status_file).ok()?.trim().parse().ok()
     }
 }
 
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.tmux(&["kill-server"]);
+        let _ = std::fs::remove_file(&self.status_file);
     }
 }
 

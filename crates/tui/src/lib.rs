@@ -85,7 +85,13 @@ pub fn run(source: Box<dyn Source>, opts: TopOptions) -> Result<(), TopError> {
     app.status = status;
     let fetcher = Fetcher::spawn(source);
     let mut term = terminal::Session::enter(opts.mouse).map_err(TopError::Terminal)?;
-    event_loop(&mut term, &mut app, &fetcher, opts.interval).map_err(TopError::Terminal)
+    let result = event_loop(&mut term, &mut app, &fetcher, opts.interval).map_err(TopError::Terminal);
+    drop(term);
+    // The process ends next: the fetch thread (which may be waiting on a reply) and an
+    // in-process server's threads are left to the exit instead of being stopped one by one,
+    // which only delays it.
+    std::mem::forget(fetcher);
+    result
 }
 
 fn event_loop(term: &mut terminal::Session, app: &mut App, fetcher: &Fetcher, interval: Duration) -> std::io::Result<()> {
