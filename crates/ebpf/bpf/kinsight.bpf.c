@@ -277,6 +277,12 @@ static __always_inline __u32 file_mode(struct file *f)
 	return BPF_CORE_READ(f, f_inode, i_mode);
 }
 
+/* The inode types whose bytes are file bytes (regular files and devices, as sysdig). */
+static __always_inline int counts_as_file(__u32 fmt)
+{
+	return fmt == S_IFREG || fmt == S_IFCHR || fmt == S_IFBLK;
+}
+
 static __always_inline struct sock *file_sock(struct file *f)
 {
 	if ((file_mode(f) & S_IFMT) != S_IFSOCK)
@@ -675,7 +681,7 @@ static __always_inline int aggregate_io(struct task_struct *t, __u16 sc, struct 
 	}
 	if (ks_file_hook != KS_FILE_SYSCALL)
 		return 0;
-	if (fmt != S_IFREG && fmt != S_IFCHR && fmt != S_IFBLK)
+	if (!counts_as_file(fmt))
 		return 0;
 	account(t, tgid, is_read ? ACCOUNT_FILE_READ : ACCOUNT_FILE_WRITE, ret);
 	return 0;
@@ -855,6 +861,41 @@ int BPF_PROG(ks_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+/* A lifecycle record written at a sched tracepoint rather than the syscall exit: the
+ * syscall's arguments are in the task's saved registers. */
+static __always_inline struct ks_record *begin_sched_record(struct scratch *s, __u16 sc, struct task_struct *t, struct pt_regs *regs, __u64 pid_tgid)
+{
+	struct ks_record *r = &s->r;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->kind = KS_REC_SYSCALL;
+	r->syscall = sc;
+	r->cpu = bpf_get_smp_processor_id();
+	r->ts_exit = bpf_ktime_get_ns();
+	r->tid = (__u32)pid_tgid;
+	r->pid = pid_tgid >> 32;
+	r->cgroup_v2 = bpf_get_current_cgroup_id();
+	r->cgroup_v1_memory = v1_memory_cgroup_id(t);
+	r->args[0] = regs->di;
+	r->args[1] = regs->si;
+	r->args[2] = regs->dx;
+	r->args[3] = regs->r10;
+	r->args[4] = regs->r8;
+	r->args[5] = regs->r9;
+	return r;
+}
+
+/* Ends a clone or exec record with the process's facts, argument list and command name,
+ * and sends it. */
+static __always_inline void send_process_record(struct scratch *s, struct ks_record *r, struct task_struct *t)
+{
+	fill_process(r, t);
+	__u32 data = put_args(s, t);
+	bpf_get_current_comm(&s->payload[data & DATA_MASK], KS_COMM_LEN);
+	r->data_len = data;
+	r->aux2_len = KS_COMM_LEN;
+	send(s);
+}
+
 /* The parent's side of a clone, reported when the child is created: before the child can
  * run, so that readers meet the parent's event first (with vfork the parent's syscall
  * returns only after the child has exec'd, and readers that meet the child first do not
@@ -880,12 +921,7 @@ int BPF_PROG(ks_process_fork, struct task_struct *parent, struct task_struct *ch
 	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
 	if (!s)
 		return 0;
-	struct ks_record *r = &s->r;
-	__builtin_memset(r, 0, sizeof(*r));
-	r->kind = KS_REC_SYSCALL;
-	r->syscall = sc;
-	r->cpu = bpf_get_smp_processor_id();
-	r->ts_exit = bpf_ktime_get_ns();
+	struct ks_record *r = begin_sched_record(s, sc, t, regs, pid_tgid);
 	if (ks_mode == KS_MODE_FULL) {
 		__u64 *ts = bpf_task_storage_get(&enter_ts, t, 0, 0);
 		if (ts) {
@@ -893,17 +929,7 @@ int BPF_PROG(ks_process_fork, struct task_struct *parent, struct task_struct *ch
 			*ts = 0;
 		}
 	}
-	r->tid = (__u32)pid_tgid;
-	r->pid = tgid;
-	r->cgroup_v2 = bpf_get_current_cgroup_id();
-	r->cgroup_v1_memory = v1_memory_cgroup_id(t);
 	r->ret = BPF_CORE_READ(child, pid);
-	r->args[0] = regs->di;
-	r->args[1] = regs->si;
-	r->args[2] = regs->dx;
-	r->args[3] = regs->r10;
-	r->args[4] = regs->r8;
-	r->args[5] = regs->r9;
 	if (sc == KS_SC_CLONE) {
 		r->extra[3] = r->args[0];
 	} else if (sc == KS_SC_CLONE3) {
@@ -913,12 +939,7 @@ int BPF_PROG(ks_process_fork, struct task_struct *parent, struct task_struct *ch
 	} else if (sc == KS_SC_VFORK) {
 		r->extra[3] = 0x00004000 | 0x00000100; /* CLONE_VFORK | CLONE_VM */
 	}
-	fill_process(r, t);
-	__u32 data = put_args(s, t);
-	bpf_get_current_comm(&s->payload[data & DATA_MASK], KS_COMM_LEN);
-	r->data_len = data;
-	r->aux2_len = KS_COMM_LEN;
-	send(s);
+	send_process_record(s, r, t);
 	return 0;
 }
 
@@ -1176,41 +1197,20 @@ static __always_inline int fexit_sock_io(__u64 *ctx, struct sock *sk, int rx)
 	return count_sock_io(sk, (int)ret, (int)flags, rx);
 }
 
-SEC("fexit/tcp_sendmsg")
-int BPF_PROG(ks_fexit_tcp_sendmsg, struct sock *sk)
-{
-	return fexit_sock_io(ctx, sk, 0);
-}
+/* One program per function: fexit attaches to exactly one. */
+#define FEXIT_SOCK_IO(func, rx)                          \
+	SEC("fexit/" #func)                              \
+	int BPF_PROG(ks_fexit_##func, struct sock *sk)   \
+	{                                                \
+		return fexit_sock_io(ctx, sk, rx);       \
+	}
 
-SEC("fexit/tcp_recvmsg")
-int BPF_PROG(ks_fexit_tcp_recvmsg, struct sock *sk)
-{
-	return fexit_sock_io(ctx, sk, 1);
-}
-
-SEC("fexit/udp_sendmsg")
-int BPF_PROG(ks_fexit_udp_sendmsg, struct sock *sk)
-{
-	return fexit_sock_io(ctx, sk, 0);
-}
-
-SEC("fexit/udp_recvmsg")
-int BPF_PROG(ks_fexit_udp_recvmsg, struct sock *sk)
-{
-	return fexit_sock_io(ctx, sk, 1);
-}
-
-SEC("fexit/udpv6_sendmsg")
-int BPF_PROG(ks_fexit_udpv6_sendmsg, struct sock *sk)
-{
-	return fexit_sock_io(ctx, sk, 0);
-}
-
-SEC("fexit/udpv6_recvmsg")
-int BPF_PROG(ks_fexit_udpv6_recvmsg, struct sock *sk)
-{
-	return fexit_sock_io(ctx, sk, 1);
-}
+FEXIT_SOCK_IO(tcp_sendmsg, 0)
+FEXIT_SOCK_IO(tcp_recvmsg, 1)
+FEXIT_SOCK_IO(udp_sendmsg, 0)
+FEXIT_SOCK_IO(udp_recvmsg, 1)
+FEXIT_SOCK_IO(udpv6_sendmsg, 0)
+FEXIT_SOCK_IO(udpv6_recvmsg, 1)
 
 /* Aggregated mode with KS_FILE_FEXIT: file bytes at the return of the vfs functions that
  * read(2), write(2) and their p- and -v variants call, so that no program runs on every
@@ -1229,35 +1229,23 @@ static __always_inline int fexit_file_io(__u64 *ctx, struct file *f, int is_read
 	if (t->flags & PF_KTHREAD)
 		return 0;
 	__u32 fmt = f->f_inode->i_mode & S_IFMT;
-	if (fmt != S_IFREG && fmt != S_IFCHR && fmt != S_IFBLK)
+	if (!counts_as_file(fmt))
 		return 0;
 	account(t, tgid, is_read ? ACCOUNT_FILE_READ : ACCOUNT_FILE_WRITE, ret);
 	return 0;
 }
 
-SEC("fexit/vfs_read")
-int BPF_PROG(ks_fexit_vfs_read, struct file *f)
-{
-	return fexit_file_io(ctx, f, 1);
-}
+#define FEXIT_FILE_IO(func, is_read)                     \
+	SEC("fexit/" #func)                              \
+	int BPF_PROG(ks_fexit_##func, struct file *f)    \
+	{                                                \
+		return fexit_file_io(ctx, f, is_read);   \
+	}
 
-SEC("fexit/vfs_write")
-int BPF_PROG(ks_fexit_vfs_write, struct file *f)
-{
-	return fexit_file_io(ctx, f, 0);
-}
-
-SEC("fexit/vfs_readv")
-int BPF_PROG(ks_fexit_vfs_readv, struct file *f)
-{
-	return fexit_file_io(ctx, f, 1);
-}
-
-SEC("fexit/vfs_writev")
-int BPF_PROG(ks_fexit_vfs_writev, struct file *f)
-{
-	return fexit_file_io(ctx, f, 0);
-}
+FEXIT_FILE_IO(vfs_read, 1)
+FEXIT_FILE_IO(vfs_write, 0)
+FEXIT_FILE_IO(vfs_readv, 1)
+FEXIT_FILE_IO(vfs_writev, 0)
 
 /* Aggregated mode without the syscall tracepoint (both kinds of bytes from fexit): the
  * execve record, written when the new program is in place, as the syscall exit would. */
@@ -1276,26 +1264,9 @@ int BPF_PROG(ks_process_exec, struct task_struct *p, pid_t old_pid, struct linux
 	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
 	if (!s)
 		return 0;
-	struct ks_record *r = &s->r;
-	__builtin_memset(r, 0, sizeof(*r));
-	r->kind = KS_REC_SYSCALL;
-	r->syscall = syscall_kind(regs->orig_ax) == KS_SC_EXECVEAT ? KS_SC_EXECVEAT : KS_SC_EXECVE;
-	r->cpu = bpf_get_smp_processor_id();
-	r->ts_exit = bpf_ktime_get_ns();
-	r->tid = (__u32)pid_tgid;
-	r->pid = tgid;
-	r->cgroup_v2 = bpf_get_current_cgroup_id();
-	r->cgroup_v1_memory = v1_memory_cgroup_id(t);
-	r->ret = 0;
-	r->args[0] = regs->di;
-	r->args[1] = regs->si;
-	r->args[2] = regs->dx;
-	fill_process(r, t);
-	__u32 data = put_args(s, t);
-	bpf_get_current_comm(&s->payload[data & DATA_MASK], KS_COMM_LEN);
-	r->data_len = data;
-	r->aux2_len = KS_COMM_LEN;
-	send(s);
+	__u16 sc = syscall_kind(regs->orig_ax) == KS_SC_EXECVEAT ? KS_SC_EXECVEAT : KS_SC_EXECVE;
+	struct ks_record *r = begin_sched_record(s, sc, t, regs, pid_tgid);
+	send_process_record(s, r, t); /* ret 0: the exec succeeded */
 	return 0;
 }
 
