@@ -138,6 +138,14 @@ impl FieldSource for EventFields<'_, '_> {
             Field::K8sPodId => s(&*self.pod()?.meta.uid),
             Field::PodLabel(k) => s(&**self.pod()?.meta.labels.get(k.as_str())?),
             Field::K8sPodLabels => s(self.pod()?.meta.labels.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(", ")),
+            Field::K8sPodPhase => s(self.pod()?.phase.as_str()),
+            Field::K8sPodRestarts => Some(Value::Uint(self.pod()?.restart_count() as u64)),
+            Field::K8sPodReady => {
+                let pod = self.pod()?;
+                let mut regular = pod.containers.iter().filter(|c| c.role == kinsight_model::k8s::ContainerRole::Regular).peekable();
+                regular.peek()?;
+                Some(Value::Bool(regular.all(|c| c.ready)))
+            }
             Field::K8sNsName => s(self.pod()?.meta.namespace.as_deref()?),
             Field::K8sNsId => s(&*self.engine.cluster.namespace_of(self.pod()?)?.meta.uid),
             Field::NsLabel(k) => s(&**self.engine.cluster.namespace_of(self.pod()?)?.meta.labels.get(k.as_str())?),

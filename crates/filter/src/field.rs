@@ -150,6 +150,9 @@ fixed_fields! {
     K8sPodName => "k8s.pod.name", Str, "Kubernetes pod name";
     K8sPodId => "k8s.pod.id", Str, "Kubernetes pod uid";
     K8sPodLabels => "k8s.pod.labels", Str, "Kubernetes pod labels as 'key:value,key:value'";
+    K8sPodPhase => "k8s.pod.phase", Str, "Kubernetes pod phase: 'Pending', 'Running', 'Succeeded', 'Failed' or 'Unknown'";
+    K8sPodRestarts => "k8s.pod.restarts", Uint, "restarts of the Kubernetes pod's containers, summed";
+    K8sPodReady => "k8s.pod.ready", Bool, "true when every regular container of the Kubernetes pod is ready";
     K8sRcName => "k8s.rc.name", Str, "Kubernetes replication controller name";
     K8sRcId => "k8s.rc.id", Str, "Kubernetes replication controller uid";
     K8sRsName => "k8s.rs.name", Str, "Kubernetes replica set name";

@@ -3,6 +3,7 @@
 //! described here as they were last seen. The catalog keeps entities that have gone away,
 //! so history about them still has names after the cluster forgot them.
 
+use crate::changes::ChangeLog;
 use crate::SeriesId;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -50,6 +51,69 @@ pub struct OwnerMeta {
     pub uid: String,
 }
 
+/// When an object existed, as far as the cluster and kinsight said: `metadata.creationTimestamp`
+/// and the moment its deletion was seen. Either is `None` when unknown (an object from an
+/// older snapshot, or one still there).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lifetime {
+    pub created_ns: Option<u64>,
+    pub deleted_ns: Option<u64>,
+}
+
+impl Lifetime {
+    /// Whether the object existed at some moment of `[from, to)`.
+    pub fn overlaps(&self, from: u64, to: u64) -> bool {
+        self.created_ns.is_none_or(|c| c < to) && self.deleted_ns.is_none_or(|d| d > from)
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_ns.is_some()
+    }
+}
+
+/// A container of a pod as its spec and status describe it, started or not.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PodContainerMeta {
+    pub name: String,
+    /// `regular`, `init` or `ephemeral`.
+    pub role: String,
+    pub image: String,
+    /// Short (12-character) runtime id, once the runtime created the container.
+    pub id: Option<String>,
+    pub ready: bool,
+    pub restarts: u32,
+    /// `running`, `waiting: CrashLoopBackOff`, `terminated: Completed`..., when reported.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Why the previous instance ended (`OOMKilled`, `Error`), when it restarted.
+    #[serde(default)]
+    pub last_termination: Option<String>,
+}
+
+/// A controller: ReplicaSet, Deployment, StatefulSet, DaemonSet, Job, CronJob or
+/// ReplicationController.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadMeta {
+    pub uid: String,
+    /// As the API spells it: `Deployment`, `ReplicaSet`, ...
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    /// The controller that owns this one (a ReplicaSet's Deployment, a Job's CronJob).
+    pub owner: Option<OwnerMeta>,
+    pub labels: BTreeMap<String, String>,
+    /// Desired replicas (a DaemonSet: nodes it should run on; a Job: completions).
+    pub desired: Option<i32>,
+    /// Observed replicas (a Job: active pods).
+    pub current: Option<i32>,
+    #[serde(default)]
+    pub ready: Option<i32>,
+    #[serde(default)]
+    pub updated: Option<i32>,
+    #[serde(default)]
+    pub lifetime: Lifetime,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PodMeta {
     pub uid: String,
@@ -64,6 +128,14 @@ pub struct PodMeta {
     pub owners: Vec<OwnerMeta>,
     /// Uids of the services selecting the pod.
     pub services: Vec<String>,
+    /// `Pending`, `Running`, `Succeeded`, `Failed` or `Unknown`.
+    #[serde(default)]
+    pub phase: String,
+    /// Init, regular and ephemeral containers of the spec, each with its status.
+    #[serde(default)]
+    pub containers: Vec<PodContainerMeta>,
+    #[serde(default)]
+    pub lifetime: Lifetime,
 }
 
 impl PodMeta {
@@ -75,6 +147,28 @@ impl PodMeta {
     pub fn owner(&self, kind: &str) -> Option<&OwnerMeta> {
         self.owners.iter().find(|o| o.kind == kind)
     }
+
+    /// Restarts of all its containers (what `kubectl get pods` shows).
+    pub fn restarts(&self) -> u32 {
+        self.containers.iter().map(|c| c.restarts).sum()
+    }
+
+    /// Ready and total regular containers (`kubectl get pods`' READY column).
+    pub fn ready_containers(&self) -> (usize, usize) {
+        let regular = self.containers.iter().filter(|c| c.role == "regular");
+        let (mut ready, mut total) = (0, 0);
+        for c in regular {
+            total += 1;
+            ready += usize::from(c.ready);
+        }
+        (ready, total)
+    }
+
+    /// The last termination reason of any container (the most telling one first).
+    pub fn last_termination(&self) -> Option<&str> {
+        let reasons = || self.containers.iter().filter_map(|c| c.last_termination.as_deref());
+        reasons().find(|r| *r == "OOMKilled").or_else(|| reasons().next())
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,6 +179,8 @@ pub struct ServiceMeta {
     pub cluster_ip: Option<IpAddr>,
     pub ports: Vec<u16>,
     pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub lifetime: Lifetime,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +189,8 @@ pub struct NodeMeta {
     pub name: String,
     pub ips: Vec<IpAddr>,
     pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub lifetime: Lifetime,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +198,8 @@ pub struct NamespaceMeta {
     pub uid: String,
     pub name: String,
     pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub lifetime: Lifetime,
 }
 
 /// Name of the series every process beyond `max_series` is counted in.
@@ -122,6 +222,12 @@ pub struct Catalog {
     pub nodes: BTreeMap<String, NodeMeta>,
     /// By namespace name.
     pub namespaces: BTreeMap<String, NamespaceMeta>,
+    /// Controllers by uid.
+    #[serde(default)]
+    pub workloads: BTreeMap<String, WorkloadMeta>,
+    /// What changed in the cluster and when, oldest first.
+    #[serde(default)]
+    pub changes: ChangeLog,
     /// The node the data was captured on: containers outside pods and host processes
     /// belong to it.
     pub local_node: String,
@@ -144,6 +250,8 @@ impl Catalog {
             services: BTreeMap::new(),
             nodes: BTreeMap::new(),
             namespaces: BTreeMap::new(),
+            workloads: BTreeMap::new(),
+            changes: ChangeLog::default(),
             local_node: "host".into(),
             generation: 0,
             max_series: max_series.max(1),
@@ -236,6 +344,9 @@ impl Catalog {
     }
     pub fn upsert_node(&mut self, n: NodeMeta) -> bool {
         upsert(&mut self.nodes, n.name.clone(), n, &mut self.generation)
+    }
+    pub fn upsert_workload(&mut self, w: WorkloadMeta) -> bool {
+        upsert(&mut self.workloads, w.uid.clone(), w, &mut self.generation)
     }
     pub fn upsert_namespace(&mut self, n: NamespaceMeta) -> bool {
         upsert(&mut self.namespaces, n.name.clone(), n, &mut self.generation)

@@ -15,13 +15,15 @@
 //! moments it was taken.
 
 pub mod catalog;
+pub mod changes;
 pub mod counters;
 pub mod httplog;
 mod snapshot;
 pub mod tier;
 pub mod totals;
 
-pub use catalog::{Catalog, ContainerMeta, NamespaceMeta, NodeMeta, OwnerMeta, PodMeta, ProcessKey, ProcessMeta, ServiceMeta};
+pub use catalog::{Catalog, ContainerMeta, Lifetime, NamespaceMeta, NodeMeta, OwnerMeta, PodContainerMeta, PodMeta, ProcessKey, ProcessMeta, ServiceMeta, WorkloadMeta};
+pub use changes::{ChangeKind, ChangeLog, FieldChange, ObjectChange};
 pub use counters::{ConnCounters, ConnKey, Counters, FileCounters, FileKey, Proto, Side};
 pub use httplog::{ConnEnds, HttpLog, HttpTx};
 pub use snapshot::SnapshotError;
@@ -187,6 +189,11 @@ impl History {
             self.http.push(tx);
         }
         self.enforce_budget();
+        // The change log explains the data: it keeps what the longest tier can still show.
+        if let Some(t) = self.tiers.last() {
+            let retention = t.resolution_ns().saturating_mul(t.config.buckets as u64);
+            self.catalog.changes.trim_before(self.last_ns.saturating_sub(retention));
+        }
     }
 
     /// Heap bytes in use (approximate, but from the real sizes of the containers).

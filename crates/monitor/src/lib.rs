@@ -9,6 +9,7 @@
 //! (kinsight-scap) or keep thread and fd state (kinsight-engine); it only reads the
 //! Session's counters and the engine's state.
 
+pub mod catalog_sync;
 pub mod live;
 pub mod pipeline;
 pub mod sampler;

@@ -11,9 +11,9 @@ use kinsight_analysis::collect::{ConnKey as SessionConnKey, ThreadRow};
 use kinsight_analysis::Session;
 use kinsight_engine::{Engine, EventCtx, FdType, IoDir, IpTuple, ProcessImage, Role};
 use kinsight_history::{
-    Catalog, ConnCounters, ConnEnds, ConnKey, ContainerMeta, Counters, FileCounters, FileKey, History, HttpTx, NamespaceMeta, NodeMeta, OwnerMeta,
-    PodMeta, ProcessKey, Proto, Sample, SeriesId, ServiceMeta, Side,
+    Catalog, ConnCounters, ConnEnds, ConnKey, ContainerMeta, Counters, FileCounters, FileKey, History, HttpTx, ProcessKey, Proto, Sample, SeriesId, Side,
 };
+use crate::catalog_sync::ObjectsSeen;
 use kinsight_http::Direction;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
@@ -57,6 +57,8 @@ pub struct Sampler {
     role_hints: FxHashMap<(i64, IpTuple), Side>,
     metadata_changed: bool,
     flushes: u64,
+    /// Kubernetes objects copied to the catalog during this run.
+    seen: ObjectsSeen,
 }
 
 impl Sampler {
@@ -127,7 +129,7 @@ impl Sampler {
 
         let unknown_container = procs.keys().filter_map(|k| k.0.as_deref()).any(|c| !history.catalog.containers.contains_key(c));
         if first || self.metadata_changed || unknown_container {
-            sync_catalog(engine, &mut history.catalog, procs.keys().filter_map(|k| k.0.as_deref()));
+            sync_catalog(engine, &mut history.catalog, procs.keys().filter_map(|k| k.0.as_deref()), &mut self.seen, start_ns);
             self.metadata_changed = false;
         }
 
@@ -361,48 +363,12 @@ fn listening_ports(engine: &Engine) -> FxHashSet<(i64, u16)> {
     out
 }
 
-fn labels(l: &kinsight_model::labels::Labels) -> std::collections::BTreeMap<String, String> {
-    l.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-}
-
 /// Copies the engine's view of containers and Kubernetes objects into the catalog (only
-/// what changed bumps its generation). Objects the engine forgot stay in the catalog.
-pub fn sync_catalog<'a>(engine: &Engine, catalog: &mut Catalog, extra_containers: impl Iterator<Item = &'a str>) {
+/// what changed bumps its generation), recording what changed at `now_ns`. Objects the
+/// engine forgot stay in the catalog, marked deleted.
+pub fn sync_catalog<'a>(engine: &Engine, catalog: &mut Catalog, extra_containers: impl Iterator<Item = &'a str>, seen: &mut ObjectsSeen, now_ns: u64) {
     let cluster = &engine.cluster;
-    for ns in cluster.namespaces().iter() {
-        catalog.upsert_namespace(NamespaceMeta { uid: ns.meta.uid.to_string(), name: ns.meta.name.to_string(), labels: labels(&ns.meta.labels) });
-    }
-    for n in cluster.nodes().iter() {
-        catalog.upsert_node(NodeMeta { uid: n.meta.uid.to_string(), name: n.meta.name.to_string(), ips: n.ips(), labels: labels(&n.meta.labels) });
-    }
-    for s in cluster.services().iter() {
-        catalog.upsert_service(ServiceMeta {
-            uid: s.meta.uid.to_string(),
-            name: s.meta.name.to_string(),
-            namespace: s.meta.namespace_str().to_string(),
-            cluster_ip: s.cluster_ip,
-            ports: s.ports.iter().map(|p| p.port).collect(),
-            labels: labels(&s.meta.labels),
-        });
-    }
-    for p in cluster.pods().iter() {
-        let namespace = p.meta.namespace_str().to_string();
-        if !catalog.namespaces.contains_key(&namespace) {
-            // Named by pods but never described: a stable made-up uid, as the views do.
-            catalog.upsert_namespace(NamespaceMeta { uid: format!("namespace:{namespace}"), name: namespace.clone(), labels: Default::default() });
-        }
-        catalog.upsert_pod(PodMeta {
-            uid: p.meta.uid.to_string(),
-            name: p.meta.name.to_string(),
-            namespace,
-            node: p.node_name.as_deref().map(str::to_string),
-            ip: p.pod_ip,
-            host_network: p.host_network,
-            labels: labels(&p.meta.labels),
-            owners: cluster.owner_chain(p).into_iter().map(|w| OwnerMeta { kind: w.kind().as_str().to_string(), name: w.name().to_string(), uid: w.uid().to_string() }).collect(),
-            services: cluster.services_of(p).iter().map(|s| s.meta.uid.to_string()).collect(),
-        });
-    }
+    crate::catalog_sync::sync_objects(cluster, catalog, seen, now_ns);
     let mut ids: Vec<String> = cluster.containers().map(|c| c.id.clone()).collect();
     ids.extend(extra_containers.map(str::to_string));
     ids.extend(catalog.all_series().iter().filter_map(|s| s.key.container.clone()));

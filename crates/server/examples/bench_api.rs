@@ -53,6 +53,7 @@ fn build() -> History {
                         OwnerMeta { kind: "Deployment".into(), name: deploy.clone(), uid: format!("dep-{ns}-{d}") },
                     ],
                     services: vec![svc_uid.clone()],
+                    ..Default::default()
                 });
                 for (k, cid) in [("app", format!("a{n:011}")), ("POD", format!("p{n:011}"))] {
                     c.upsert_container(ContainerMeta { id: cid.clone(), name: k.into(), pod_uid: Some(uid.clone()), pod_container_name: Some(k.into()), ..Default::default() });
@@ -118,7 +119,7 @@ fn breakdown(h: &History) {
         let sel = query::select_series(h, &ix, None, range, None, None::<&[bool]>);
         parts[1] += t.elapsed().as_secs_f64();
         let t = Instant::now();
-        let mut rows = query::entity_rows(h, &ix, &query::Grouping::new(&Hierarchy::Logical, Level::Pod, None, true), range, &sel);
+        let mut rows = query::entity_rows(h, &ix, &query::Grouping::new(&Hierarchy::Logical, Level::Pod, None), range, &sel);
         parts[2] += t.elapsed().as_secs_f64();
         let t = Instant::now();
         query::sort_rows(&mut rows, "net_bytes", true);

@@ -55,6 +55,7 @@ handler!(connections, connections_json);
 handler!(files, files_json);
 handler!(http, http_json);
 handler!(fields, fields_json);
+handler!(changes, changes_json);
 
 fn range_json(r: TimeRange) -> Value {
     json!({ "from": r.from, "to": r.to, "seconds": r.seconds() })
@@ -185,16 +186,14 @@ fn entities_json(st: &AppState, q: Option<&str>) -> Reply {
         let level = resolve_level(&p, &hierarchy, ix, parent)?;
         let mask = filter.as_ref().map(|f| st.filter_mask(&h, f));
         let selected = query::select_series(&h, ix, labels.as_ref(), range, parent, mask.as_deref().map(Vec::as_slice));
-        let grouping = query::Grouping::new(&hierarchy, level, labels.as_ref(), filter.is_none());
+        let catalog_mask = filter.as_ref().map(|f| query::catalog_mask(&h, ix, f));
+        let grouping = query::Grouping {
+            catalog_mask: catalog_mask.as_deref(),
+            parent,
+            open_end: reaches_newest(&h, range),
+            ..query::Grouping::new(&hierarchy, level, labels.as_ref())
+        };
         let mut rows = query::entity_rows(&h, ix, &grouping, range, &selected);
-        // Entities known without series belong under their namespace only.
-        if let Some(pe) = parent {
-            let pent = ix.entity(pe);
-            rows.retain(|r| {
-                let only_in_catalog = ix.get(r.id).is_some_and(|e| ix.catalog_only.contains(&e));
-                !only_in_catalog || (pent.level == Level::Namespace && r.namespace == Some(pent.name.as_str()))
-            });
-        }
         query::sort_rows(&mut rows, sort, order == "desc");
         let total = rows.len();
         let page = &rows[offset.min(total)..(offset.saturating_add(limit)).min(total)];
@@ -244,6 +243,12 @@ struct SeriesReply {
     entity: Option<Value>,
     range: Value,
     series: query::SeriesColumns,
+}
+
+/// Whether a range ends at the newest data (or later): objects created since the last
+/// sample, which nothing has counted yet, still belong to it.
+fn reaches_newest(h: &History, range: TimeRange) -> bool {
+    h.data_range().is_none_or(|(_, end)| range.to >= end)
 }
 
 fn entity_ref(ix: &EntityIndex, e: u32) -> Value {
@@ -308,7 +313,7 @@ fn entity_json(st: &AppState, q: Option<&str>) -> Reply {
         let label_key = if ent.level == Level::Label { ent.name.split_once('=').map(|(k, _)| k.to_string()) } else { None };
         let labels = label_key.as_ref().map(|k| ix.label_groups(&h.catalog, k));
         let selected = query::select_series(&h, ix, labels.as_ref(), range, Some(e), None);
-        let rows = query::entity_rows(&h, ix, &query::Grouping::new(&Hierarchy::Physical, ent.level, labels.as_ref(), true), range, &selected);
+        let rows = query::entity_rows(&h, ix, &query::Grouping { open_end: true, ..query::Grouping::new(&Hierarchy::Physical, ent.level, labels.as_ref()) }, range, &selected);
         let totals = rows.into_iter().find(|r| r.id == ent.id);
         // Paths: from any series inside the entity (alive in the range if possible).
         let member = (0..ix.series_count() as SeriesId).filter(|s| ix.contains(e, *s, labels.as_ref())).max_by_key(|s| selected[*s as usize]);
@@ -326,6 +331,7 @@ fn entity_json(st: &AppState, q: Option<&str>) -> Reply {
                     }
                     v
                 }),
+                None if ix.is_catalog_only(e) && hy.levels().contains(&ent.level) => catalog_path(ix, &hy, e),
                 None if hy == Hierarchy::Logical && ent.level == Level::Namespace => Some(vec![e]),
                 None if hy == Hierarchy::Services && ent.level == Level::Namespace => Some(vec![e]),
                 None if hy == Hierarchy::Services && ent.level == Level::Service => {
@@ -346,8 +352,79 @@ fn entity_json(st: &AppState, q: Option<&str>) -> Reply {
             "filter": filter_for(ix, &h, e),
             "range": range_json(range),
             "totals": totals,
+            "k8s": ix.state(e),
+            "controllers": ix.controllers_of.get(&e).map(|list| list.iter().map(|c| {
+                let mut v = entity_ref(ix, *c);
+                v["k8s"] = serde_json::to_value(ix.state(*c)).unwrap_or(Value::Null);
+                v
+            }).collect::<Vec<_>>()),
+            "changes": object_uid(&h, ix, e).map(|uid| h.catalog.changes.of_object(&uid).map(change_json).collect::<Vec<_>>()),
         })))
     })
+}
+
+/// An entity's path in a hierarchy from what contains it, for entities without series.
+fn catalog_path(ix: &EntityIndex, hy: &Hierarchy, e: u32) -> Option<Vec<u32>> {
+    let level = ix.entity(e).level;
+    let levels = hy.levels();
+    let end = levels.iter().position(|l| *l == level)?;
+    let up = ix.ancestors(e);
+    let mut path = Vec::new();
+    for l in &levels[..end] {
+        path.push(up.iter().copied().find(|a| ix.entity(*a).level == *l)?);
+    }
+    path.push(e);
+    Some(path)
+}
+
+/// The Kubernetes uid of an entity that is a Kubernetes object.
+fn object_uid(h: &History, ix: &EntityIndex, e: u32) -> Option<String> {
+    let ent = ix.entity(e);
+    let c = &h.catalog;
+    let ns = ent.namespace.as_deref();
+    match ent.level {
+        Level::Pod => ent.id.strip_prefix("pod:").map(str::to_string),
+        Level::Workload => c.workloads.values().find(|w| Some(w.namespace.as_str()) == ns && w.name == ent.name && w.kind.to_lowercase() == ent.kind).map(|w| w.uid.clone()),
+        Level::Service => c.services.values().find(|s| Some(s.namespace.as_str()) == ns && s.name == ent.name).map(|s| s.uid.clone()),
+        Level::Node => c.nodes.get(&ent.name).map(|n| n.uid.clone()),
+        Level::Namespace => c.namespaces.get(&ent.name).map(|n| n.uid.clone()),
+        _ => None,
+    }
+}
+
+fn change_json(c: &kinsight_history::ObjectChange) -> Value {
+    json!({
+        "ts_ns": c.ts_ns,
+        "kind": c.kind,
+        "uid": c.uid,
+        "namespace": c.namespace,
+        "name": c.name,
+        "change": c.what.name(),
+        "fields": c.what.fields(),
+    })
+}
+
+/// What changed in the cluster during the range: objects created, changed and deleted,
+/// oldest first, optionally only in one namespace or of one kind.
+fn changes_json(st: &AppState, q: Option<&str>) -> Reply {
+    let p = Params::parse(q, &["from", "to", "namespace", "kind", "limit"])?;
+    let limit = p.usize_in("limit", 1000, 1, 100_000)?;
+    let h = st.history();
+    let range = time_range(&p, &h, now_ns())?;
+    let to = if reaches_newest(&h, range) { u64::MAX } else { range.to };
+    let ns = p.get("namespace").filter(|n| !n.is_empty());
+    let kind = p.get("kind").filter(|k| !k.is_empty());
+    let matching: Vec<&kinsight_history::ObjectChange> = h
+        .catalog
+        .changes
+        .between(range.from, to)
+        .filter(|c| ns.is_none_or(|n| c.namespace.as_deref() == Some(n)))
+        .filter(|c| kind.is_none_or(|k| c.kind.eq_ignore_ascii_case(k)))
+        .collect();
+    let total = matching.len();
+    // The newest `limit` when there are more: what changed last matters most.
+    let rows: Vec<Value> = matching[total.saturating_sub(limit)..].iter().map(|c| change_json(c)).collect();
+    Ok(body(&json!({ "range": range_json(range), "total": total, "dropped": h.catalog.changes.dropped, "rows": rows })))
 }
 
 /// What the catalog says about an entity.

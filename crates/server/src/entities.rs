@@ -12,9 +12,18 @@
 //! outside pods on a node: `nopod:NODE` (at the pod level) and `host:NODE` (at the
 //! container level). Host processes and containers outside pods are in the physical
 //! hierarchy only, as in `kinsight read --tree`.
+//!
+//! Every Kubernetes object the catalog knows is an entity too, with or without series: a
+//! pending pod, an idle deployment, a container that never started (`pctr:POD_UID/NAME`
+//! until the runtime gives it an id), pods not yet scheduled (under `unscheduled:`, at the
+//! node level). Each carries its Kubernetes state ([`K8sState`]) and its lifetime, so a
+//! past range lists what existed then. Controllers owned by another controller (a
+//! Deployment's ReplicaSets, a CronJob's Jobs) are entities inside their owner, listed in
+//! its detail rather than beside it, so a namespace's workloads do not count pods twice.
 
-use kinsight_history::{Catalog, PodMeta, SeriesId};
+use kinsight_history::{Catalog, Lifetime, PodMeta, SeriesId, WorkloadMeta};
 use rustc_hash::FxHashMap;
+use serde::Serialize;
 use std::net::IpAddr;
 
 /// Marks "no entity at this level" in the per-series tables.
@@ -104,7 +113,8 @@ impl Level {
             "svc" => Level::Service,
             "label" => Level::Label,
             "pod" | "nopod" => Level::Pod,
-            "ctr" | "host" => Level::Container,
+            "unscheduled" => Level::Node,
+            "ctr" | "pctr" | "host" => Level::Container,
             "proc" => Level::Process,
             _ => return None,
         })
@@ -121,6 +131,97 @@ pub struct Entity {
     pub name: String,
     pub namespace: Option<String>,
     pub level: Level,
+}
+
+/// What Kubernetes says of an object: the columns `kubectl get` shows, and its lifetime.
+/// Absent fields do not apply to the entity's kind.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct K8sState {
+    /// The API's kind: `Pod`, `Deployment`, `Node`, ...
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    /// Ready regular containers of a pod.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready_containers: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub containers: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restarts: Option<u32>,
+    /// Why a container last ended (`OOMKilled`, `Error`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_termination: Option<String>,
+    /// A container's state (`running`, `waiting: CrashLoopBackOff`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// A container's role in its pod: `regular`, `init` or `ephemeral`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// The nearest controller: `ReplicaSet/web-7d9f`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desired_replicas: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_replicas: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready_replicas: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_replicas: Option<i32>,
+    /// `metadata.creationTimestamp`, nanoseconds since the epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_ns: Option<u64>,
+    /// When its deletion was seen; the entity is listed only for ranges before it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_ns: Option<u64>,
+}
+
+impl K8sState {
+    fn of_pod(p: &PodMeta) -> K8sState {
+        let (ready, total) = p.ready_containers();
+        K8sState {
+            kind: "Pod".into(),
+            phase: Some(p.phase.clone()).filter(|s| !s.is_empty()),
+            ready_containers: Some(ready as u32),
+            containers: Some(total as u32),
+            restarts: Some(p.restarts()),
+            last_termination: p.last_termination().map(str::to_string),
+            node: p.node.clone(),
+            ip: p.ip.map(|i| i.to_string()),
+            owner: p.owners.first().map(|o| format!("{}/{}", o.kind, o.name)),
+            created_ns: p.lifetime.created_ns,
+            deleted_ns: p.lifetime.deleted_ns,
+            ..Default::default()
+        }
+    }
+
+    fn of_workload(w: &WorkloadMeta) -> K8sState {
+        K8sState {
+            kind: w.kind.clone(),
+            owner: w.owner.as_ref().map(|o| format!("{}/{}", o.kind, o.name)),
+            desired_replicas: w.desired,
+            current_replicas: w.current,
+            ready_replicas: w.ready,
+            updated_replicas: w.updated,
+            created_ns: w.lifetime.created_ns,
+            deleted_ns: w.lifetime.deleted_ns,
+            ..Default::default()
+        }
+    }
+
+    fn of_lifetime(kind: &str, l: Lifetime) -> K8sState {
+        K8sState { kind: kind.into(), created_ns: l.created_ns, deleted_ns: l.deleted_ns, ..Default::default() }
+    }
+
+    pub fn lifetime(&self) -> Lifetime {
+        Lifetime { created_ns: self.created_ns, deleted_ns: self.deleted_ns }
+    }
 }
 
 /// The levels with one value per series, in this order in [`EntityIndex`]'s tables.
@@ -154,8 +255,19 @@ pub struct EntityIndex {
     pod_uid: Vec<Option<String>>,
     pub addresses: FxHashMap<IpAddr, AddressOwner>,
     /// Entities known to the catalog without any series (a namespace with no pods, a
-    /// service selecting none): listed with zero counters so the structure is whole.
+    /// service selecting none, a pending pod): listed with zero counters so the structure
+    /// is whole.
     pub catalog_only: Vec<u32>,
+    catalog_only_flag: Vec<bool>,
+    /// What contains each catalog entity, in every hierarchy (a pod: its node, namespace,
+    /// workload and services; a container: its pod and the pod's).
+    ancestors: FxHashMap<u32, Box<[u32]>>,
+    /// Kubernetes state by entity.
+    states: FxHashMap<u32, K8sState>,
+    /// Controllers owned by another controller, by owner entity.
+    pub controllers_of: FxHashMap<u32, Vec<u32>>,
+    /// Pod entity of each catalog pod uid.
+    pod_entity: FxHashMap<String, u32>,
 }
 
 impl EntityIndex {
@@ -169,37 +281,111 @@ impl EntityIndex {
             pod_uid: Vec::new(),
             addresses: FxHashMap::default(),
             catalog_only: Vec::new(),
+            catalog_only_flag: Vec::new(),
+            ancestors: FxHashMap::default(),
+            states: FxHashMap::default(),
+            controllers_of: FxHashMap::default(),
+            pod_entity: FxHashMap::default(),
         };
+        let mut candidates: Vec<u32> = Vec::new();
         for n in catalog.nodes.values() {
             let e = ix.node(&n.name);
-            for ip in &n.ips {
+            for ip in n.ips.iter().filter(|_| !n.lifetime.is_deleted()) {
                 ix.addresses.insert(*ip, AddressOwner::Node(e));
             }
+            ix.states.insert(e, K8sState::of_lifetime("Node", n.lifetime));
+            candidates.push(e);
         }
         // The capturing node exists even when the cluster never described it.
         ix.node(&catalog.local_node);
+        for ns in catalog.namespaces.values() {
+            let e = ix.namespace(&ns.name);
+            ix.states.insert(e, K8sState::of_lifetime("Namespace", ns.lifetime));
+            candidates.push(e);
+        }
         for s in catalog.services.values() {
             let e = ix.service(&s.namespace, &s.name);
-            if let Some(ip) = s.cluster_ip {
+            if let Some(ip) = s.cluster_ip.filter(|_| !s.lifetime.is_deleted()) {
                 ix.addresses.insert(ip, AddressOwner::Service(e));
+            }
+            let ns = ix.namespace(&s.namespace);
+            ix.ancestors.insert(e, Box::new([ns]));
+            ix.states.insert(e, K8sState::of_lifetime("Service", s.lifetime));
+            candidates.push(e);
+        }
+        for w in catalog.workloads.values() {
+            let e = ix.workload(&w.namespace, &w.kind, &w.name);
+            let ns = ix.namespace(&w.namespace);
+            ix.states.insert(e, K8sState::of_workload(w));
+            match w.owner.as_ref().and_then(|o| catalog.workloads.get(&o.uid)) {
+                // Inside its owner: reached from the owner's detail, not listed beside it.
+                Some(o) => {
+                    let owner = ix.workload(&o.namespace, &o.kind, &o.name);
+                    ix.ancestors.insert(e, Box::new([owner, ns]));
+                    ix.controllers_of.entry(owner).or_default().push(e);
+                }
+                None => {
+                    ix.ancestors.insert(e, Box::new([ns]));
+                    candidates.push(e);
+                }
             }
         }
         for p in catalog.pods.values() {
             let e = ix.pod(p);
-            if let Some(ip) = p.ip.filter(|_| !p.host_network) {
+            ix.pod_entity.insert(p.uid.clone(), e);
+            if let Some(ip) = p.ip.filter(|_| !p.host_network && !p.lifetime.is_deleted()) {
                 ix.addresses.insert(ip, AddressOwner::Pod(e));
             }
+            let node = match p.node.as_deref() {
+                Some(n) => ix.node(n),
+                None => ix.intern("unscheduled:".into(), "group", "(not scheduled)", None, Level::Node),
+            };
+            let ns = ix.namespace(&p.namespace);
+            let wl = ix.workload_of(p);
+            if !ix.ancestors.contains_key(&wl) {
+                // A pod without a controller is its own workload, alive as long as the pod;
+                // a controller the catalog never described is known by its pods only.
+                if p.workload().is_none() {
+                    ix.states.insert(wl, K8sState::of_lifetime("Pod", p.lifetime));
+                }
+                ix.ancestors.insert(wl, Box::new([ns]));
+                candidates.push(wl);
+            }
+            let mut up: Vec<u32> = vec![node, ns, wl];
+            for s in p.services.iter().filter_map(|u| catalog.services.get(u)) {
+                up.push(ix.service(&s.namespace, &s.name));
+            }
+            ix.states.insert(e, K8sState::of_pod(p));
+            candidates.push(e);
+            // Containers from the spec, started or not.
+            let mut with_pod = up.clone();
+            with_pod.push(e);
+            let with_pod: Box<[u32]> = with_pod.into();
+            for c in &p.containers {
+                let ce = match &c.id {
+                    Some(id) => ix.intern(format!("ctr:{id}"), "container", &c.name, Some(&p.namespace), Level::Container),
+                    None => ix.intern(format!("pctr:{}/{}", p.uid, c.name), "container", &c.name, Some(&p.namespace), Level::Container),
+                };
+                ix.ancestors.insert(ce, with_pod.clone());
+                ix.states.insert(
+                    ce,
+                    K8sState {
+                        kind: "Container".into(),
+                        restarts: Some(c.restarts),
+                        state: c.state.clone(),
+                        last_termination: c.last_termination.clone(),
+                        role: Some(c.role.clone()),
+                        image: Some(c.image.clone()).filter(|i| !i.is_empty()),
+                        ready_containers: Some(u32::from(c.ready)),
+                        ..K8sState::of_lifetime("Container", p.lifetime)
+                    },
+                );
+                candidates.push(ce);
+            }
+            ix.ancestors.insert(e, up.into());
         }
         ix.extend(catalog);
-        // Namespaces and services with no series, for a whole structure.
-        let mut catalog_only = Vec::new();
-        for ns in catalog.namespaces.values() {
-            let e = ix.intern(format!("ns:{}", ns.name), "namespace", &ns.name, None, Level::Namespace);
-            catalog_only.push(e);
-        }
-        for s in catalog.services.values() {
-            catalog_only.push(ix.service(&s.namespace, &s.name));
-        }
+        let catalog_only = candidates;
         let mut used = vec![false; ix.entities.len()];
         for table in &ix.levels {
             for &e in table.iter().filter(|e| **e != NONE) {
@@ -212,7 +398,49 @@ impl EntityIndex {
             }
         }
         ix.catalog_only = catalog_only.into_iter().filter(|e| !used.get(*e as usize).copied().unwrap_or(false)).collect();
+        ix.catalog_only.sort_unstable();
+        ix.catalog_only.dedup();
+        ix.catalog_only_flag = vec![false; ix.entities.len()];
+        for &e in &ix.catalog_only {
+            ix.catalog_only_flag[e as usize] = true;
+        }
         ix
+    }
+
+    /// Whether the entity is known only from the catalog (no series of its own).
+    pub fn is_catalog_only(&self, e: u32) -> bool {
+        self.catalog_only_flag.get(e as usize).copied().unwrap_or(false)
+    }
+
+    /// The Kubernetes state of an entity, when it is a Kubernetes object.
+    pub fn state(&self, e: u32) -> Option<&K8sState> {
+        self.states.get(&e)
+    }
+
+    /// The entities that contain a catalog entity, in every hierarchy.
+    pub fn ancestors(&self, e: u32) -> &[u32] {
+        self.ancestors.get(&e).map_or(&[], |a| a)
+    }
+
+    /// Whether a catalog entity lies inside `parent` (label groups through its pod).
+    pub fn catalog_inside(&self, e: u32, parent: u32, labels: Option<&LabelGroups>) -> bool {
+        let up = self.ancestors(e);
+        if up.contains(&parent) {
+            return true;
+        }
+        let Some(l) = labels else { return false };
+        let pod = if self.entity(e).level == Level::Pod { Some(e) } else { up.iter().copied().find(|a| self.entity(*a).level == Level::Pod) };
+        pod.and_then(|p| l.of_pod.get(&p)) == Some(&parent)
+    }
+
+    /// Whether a catalog entity existed during `[from, to)`.
+    pub fn alive(&self, e: u32, from: u64, to: u64) -> bool {
+        self.states.get(&e).is_none_or(|s| s.lifetime().overlaps(from, to))
+    }
+
+    /// The entity of a catalog pod.
+    pub fn pod_entity(&self, uid: &str) -> Option<u32> {
+        self.pod_entity.get(uid).copied()
     }
 
     /// Adds the series the catalog gained since the index was built.
@@ -237,6 +465,24 @@ impl EntityIndex {
         e
     }
 
+    fn namespace(&mut self, name: &str) -> u32 {
+        self.intern(format!("ns:{name}"), "namespace", name, None, Level::Namespace)
+    }
+
+    /// `kind` as the API spells it (`Deployment`); entity ids use it in lower case.
+    fn workload(&mut self, ns: &str, kind: &str, name: &str) -> u32 {
+        let kind = kind.to_lowercase();
+        self.intern(format!("wl:{ns}/{kind}/{name}"), &kind, name, Some(ns), Level::Workload)
+    }
+
+    /// A pod's workload: the top of its owner chain, or the pod itself.
+    fn workload_of(&mut self, p: &PodMeta) -> u32 {
+        match p.workload() {
+            Some(w) => self.workload(&p.namespace, &w.kind, &w.name),
+            None => self.intern(format!("wl:{}/pod/{}", p.namespace, p.name), "pod", &p.name, Some(&p.namespace), Level::Workload),
+        }
+    }
+
     fn node(&mut self, name: &str) -> u32 {
         self.intern(format!("node:{name}"), "node", name, None, Level::Node)
     }
@@ -258,15 +504,8 @@ impl EntityIndex {
         let node = self.node(&node_name);
         let (namespace, workload, pod_e, services) = match pod {
             Some(p) => {
-                let ns = self.intern(format!("ns:{}", p.namespace), "namespace", &p.namespace, None, Level::Namespace);
-                let wl = match p.workload() {
-                    Some(w) => {
-                        let kind = w.kind.to_lowercase();
-                        self.intern(format!("wl:{}/{}/{}", p.namespace, kind, w.name), &kind, &w.name, Some(&p.namespace), Level::Workload)
-                    }
-                    // A pod without a controller is its own workload.
-                    None => self.intern(format!("wl:{}/pod/{}", p.namespace, p.name), "pod", &p.name, Some(&p.namespace), Level::Workload),
-                };
+                let ns = self.namespace(&p.namespace);
+                let wl = self.workload_of(p);
                 let services: Box<[u32]> = p
                     .services
                     .iter()
@@ -335,24 +574,34 @@ impl EntityIndex {
     /// without the label get `(none)`.
     pub fn label_groups(&mut self, catalog: &Catalog, key: &str) -> LabelGroups {
         let mut by_value: FxHashMap<String, u32> = FxHashMap::default();
+        let mut group = |ix: &mut EntityIndex, pod: &PodMeta| {
+            let value = pod.labels.get(key).map_or("(none)", String::as_str);
+            match by_value.get(value) {
+                Some(&e) => e,
+                None => {
+                    let e = ix.intern(format!("label:{key}={value}"), "label", &format!("{key}={value}"), None, Level::Label);
+                    by_value.insert(value.to_string(), e);
+                    e
+                }
+            }
+        };
         let mut of_series = Vec::with_capacity(self.pod_uid.len());
         for i in 0..self.pod_uid.len() {
             let Some(pod) = self.pod_uid[i].as_deref().and_then(|u| catalog.pods.get(u)) else {
                 of_series.push(NONE);
                 continue;
             };
-            let value = pod.labels.get(key).map_or("(none)", String::as_str);
-            let e = match by_value.get(value) {
-                Some(&e) => e,
-                None => {
-                    let e = self.intern(format!("label:{key}={value}"), "label", &format!("{key}={value}"), None, Level::Label);
-                    by_value.insert(value.to_string(), e);
-                    e
-                }
-            };
+            let e = group(self, pod);
             of_series.push(e);
         }
-        LabelGroups { of_series }
+        let mut of_pod = FxHashMap::default();
+        for pod in catalog.pods.values() {
+            if let Some(pe) = self.pod_entity(&pod.uid) {
+                let e = group(self, pod);
+                of_pod.insert(pe, e);
+            }
+        }
+        LabelGroups { of_series, of_pod }
     }
 
     /// The entity at `level` that holds `series` on the way to it in `hierarchy`: the
@@ -372,6 +621,8 @@ impl EntityIndex {
 /// Series → label-value entity, for one label key.
 pub struct LabelGroups {
     pub of_series: Vec<u32>,
+    /// Label-value entity of every catalog pod (with or without series).
+    pub of_pod: FxHashMap<u32, u32>,
 }
 
 pub enum EntitiesOf<'a> {

@@ -40,6 +40,9 @@ fn entity_field(f: &Field) -> bool {
             | K8sPodId
             | PodLabel(_)
             | K8sPodLabels
+            | K8sPodPhase
+            | K8sPodRestarts
+            | K8sPodReady
             | K8sNodeName
             | K8sRcName
             | K8sRcId
@@ -81,10 +84,11 @@ pub fn parse_filter(expr: Option<&str>, scope: Scope) -> Result<Option<Filter>, 
     Ok(Some(filter))
 }
 
-/// The fields of one series (a process with its container and pod).
+/// The fields of one series (a process with its container and pod), or of a pod the
+/// catalog knows without any process (its process and container fields have no value).
 pub struct SeriesFields<'a> {
     catalog: &'a Catalog,
-    meta: &'a ProcessMeta,
+    meta: Option<&'a ProcessMeta>,
     container: Option<&'a ContainerMeta>,
     pod: Option<&'a PodMeta>,
 }
@@ -94,7 +98,12 @@ impl<'a> SeriesFields<'a> {
         let meta = catalog.series(id)?;
         let container = meta.key.container.as_deref().and_then(|c| catalog.containers.get(c));
         let pod = container.and_then(|c| c.pod_uid.as_deref()).and_then(|u| catalog.pods.get(u));
-        Some(SeriesFields { catalog, meta, container, pod })
+        Some(SeriesFields { catalog, meta: Some(meta), container, pod })
+    }
+
+    /// A pod on its own, for the pods that have no series.
+    pub fn of_pod(catalog: &'a Catalog, pod: &'a PodMeta) -> SeriesFields<'a> {
+        SeriesFields { catalog, meta: None, container: None, pod: Some(pod) }
     }
 
     fn owner(&self, kind: &str) -> Option<&'a kinsight_history::OwnerMeta> {
@@ -114,13 +123,13 @@ impl FieldSource for SeriesFields<'_> {
     fn value(&self, field: &Field) -> Option<Value<'_>> {
         let m = self.meta;
         match field {
-            Field::ProcName => s(m.name.as_str()),
-            Field::ProcPid => Some(Value::Int(m.key.pid)),
-            Field::ProcCmdline => s(m.cmdline.as_str()),
-            Field::ProcExe => s(m.cmdline.split(' ').next().unwrap_or("")),
-            Field::ProcArgs => s(m.cmdline.split_once(' ').map_or("", |(_, a)| a)),
-            Field::ContainerId => s(m.key.container.as_deref().unwrap_or("host")),
-            Field::ContainerName => match &m.key.container {
+            Field::ProcName => s(m?.name.as_str()),
+            Field::ProcPid => Some(Value::Int(m?.key.pid)),
+            Field::ProcCmdline => s(m?.cmdline.as_str()),
+            Field::ProcExe => s(m?.cmdline.split(' ').next().unwrap_or("")),
+            Field::ProcArgs => s(m?.cmdline.split_once(' ').map_or("", |(_, a)| a)),
+            Field::ContainerId => s(m?.key.container.as_deref().unwrap_or("host")),
+            Field::ContainerName => match &m?.key.container {
                 None => s("host"),
                 Some(_) => s(self.container.map_or("", |c| c.name.as_str())),
             },
@@ -135,6 +144,12 @@ impl FieldSource for SeriesFields<'_> {
             Field::PodLabel(k) => s(self.pod?.labels.get(k.as_str())?.as_str()),
             Field::K8sPodLabels => s(self.pod?.labels.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(", ")),
             Field::K8sNodeName => s(self.pod?.node.as_deref()?),
+            Field::K8sPodPhase => s(self.pod?.phase.as_str()).filter(|_| !self.pod.is_some_and(|p| p.phase.is_empty())),
+            Field::K8sPodRestarts => Some(Value::Uint(self.pod?.restarts() as u64)),
+            Field::K8sPodReady => {
+                let (ready, total) = self.pod?.ready_containers();
+                (total > 0).then_some(Value::Bool(ready == total))
+            }
             Field::K8sRcName => s(self.owner("ReplicationController")?.name.as_str()),
             Field::K8sRcId => s(self.owner("ReplicationController")?.uid.as_str()),
             Field::K8sRsName => s(self.owner("ReplicaSet")?.name.as_str()),

@@ -46,6 +46,7 @@ pub const ROUTES: &[&str] = &[
     "/api/files",
     "/api/http",
     "/api/fields",
+    "/api/changes",
     "/api/openapi.json",
     "/metrics",
 ];
@@ -68,6 +69,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/files", get(api::files))
         .route("/api/http", get(api::http))
         .route("/api/fields", get(api::fields))
+        .route("/api/changes", get(api::changes))
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/metrics", get(prometheus))
         .route("/api/{*rest}", get(|req: Request| async move { ApiError::not_found(req.uri().path()) }))

@@ -73,6 +73,10 @@ pub fn document() -> Value {
     series.push(param("points", "At most this many points (2 to 5000); the finest tier that fits is used.", false, json!({ "type": "integer", "default": 300 })));
     let mut entity = vec![param("id", "The entity id.", true, json!({ "type": "string" }))];
     entity.extend(common_range());
+    let mut changes = common_range();
+    changes.push(str_param("namespace", "Only objects of this namespace."));
+    changes.push(str_param("kind", "Only objects of this kind (`Pod`, `Deployment`, ..., any case)."));
+    changes.push(param("limit", "At most this many changes, the newest (1 to 100000).", false, json!({ "type": "integer", "default": 1000 })));
 
     let num = json!({ "type": "number" });
     let int = json!({ "type": "integer" });
@@ -83,7 +87,7 @@ pub fn document() -> Value {
         "info": {
             "title": "kinsight",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "What runs in a Kubernetes cluster, from system calls: history of CPU, memory, file and network bytes and HTTP per process, grouped by the physical or logical hierarchy or by a label. Entity ids: node:NAME, ns:NAME, wl:NS/KIND/NAME, svc:NS/NAME, label:KEY=VALUE, pod:UID, nopod:NODE, ctr:ID, host:NODE, proc:CONTAINER:PID. When the server was started with a token, every /api and /metrics request needs `Authorization: Bearer TOKEN`.",
+            "description": "What runs in a Kubernetes cluster, from system calls: history of CPU, memory, file and network bytes and HTTP per process, grouped by the physical or logical hierarchy or by a label. Entity ids: node:NAME, ns:NAME, wl:NS/KIND/NAME, svc:NS/NAME, label:KEY=VALUE, pod:UID, nopod:NODE, unscheduled: (pods without a node), ctr:ID, pctr:POD_UID/NAME (a container not created yet), host:NODE, proc:CONTAINER:PID. Every Kubernetes object is listed, with or without activity, with its state in `k8s`. When the server was started with a token, every /api and /metrics request needs `Authorization: Bearer TOKEN`.",
         },
         "components": {
             "securitySchemes": { "token": { "type": "http", "scheme": "bearer" } },
@@ -94,9 +98,19 @@ pub fn document() -> Value {
                     "id": s, "kind": s, "name": s, "namespace": s, "processes": int, "cpu_pct": num, "memory_bytes": int,
                     "file_read_bytes": int, "file_write_bytes": int, "file_bytes": int, "net_in_bytes": int, "net_out_bytes": int, "net_bytes": int,
                     "http_requests": int, "http_rps": num, "http_errors": int, "http_error_pct": nullable_num, "http_latency_ms": nullable_num,
-                    "http_out_requests": int, "has_children": { "type": "boolean" },
+                    "http_out_requests": int, "has_children": { "type": "boolean" }, "k8s": { "$ref": "#/components/schemas/K8sState" },
                 })),
                 "Range": obj(json!({ "from": int, "to": int, "seconds": num })),
+                "K8sState": obj(json!({
+                    "kind": s, "phase": s, "ready_containers": int, "containers": int, "restarts": int, "last_termination": s, "state": s, "role": s, "image": s,
+                    "node": s, "ip": s, "owner": s, "desired_replicas": int, "current_replicas": int, "ready_replicas": int, "updated_replicas": int,
+                    "created_ns": int, "deleted_ns": int,
+                })),
+                "Change": obj(json!({
+                    "ts_ns": int, "kind": s, "uid": s, "namespace": { "type": "string", "nullable": true }, "name": s,
+                    "change": { "type": "string", "enum": ["created", "changed", "deleted"] },
+                    "fields": { "type": "array", "items": obj(json!({ "field": s, "from": s, "to": s })) },
+                })),
             },
         },
         "security": [ {}, { "token": [] } ],
@@ -104,7 +118,8 @@ pub fn document() -> Value {
             "/api/status": get("Where the data comes from, what history holds, whether a token is required.", vec![], ok("Status.", obj(json!({ "mode": obj(json!({})), "sources": { "type": "array" }, "data": { "$ref": "#/components/schemas/Range" }, "history": obj(json!({})) })))),
             "/api/hierarchies": get("The hierarchies, their levels, and the pod label keys usable as `label:KEY`.", vec![], ok("Hierarchies.", obj(json!({ "hierarchies": { "type": "array" }, "label_keys": { "type": "array", "items": s } })))),
             "/api/entities": get("Entities at one level of a hierarchy with their totals over the time range: CPU, memory, file and network bytes, HTTP rate, errors and latency.", entities, ok("One page of rows.", obj(json!({ "level": s, "levels": { "type": "array", "items": s }, "parent": { "$ref": "#/components/schemas/EntityRef" }, "range": { "$ref": "#/components/schemas/Range" }, "total": int, "rows": { "type": "array", "items": { "$ref": "#/components/schemas/EntityRow" } } })))),
-            "/api/entity": get("One entity: attributes, its path in every hierarchy it is part of (for pivoting), a filter that selects it, and its totals.", entity, ok("The entity.", obj(json!({ "id": s, "kind": s, "name": s, "attributes": obj(json!({})), "paths": obj(json!({})), "filter": s, "totals": { "$ref": "#/components/schemas/EntityRow" } })))),
+            "/api/entity": get("One entity: attributes, its path in every hierarchy it is part of (for pivoting), a filter that selects it, and its totals.", entity, ok("The entity.", obj(json!({ "id": s, "kind": s, "name": s, "attributes": obj(json!({})), "paths": obj(json!({})), "filter": s, "totals": { "$ref": "#/components/schemas/EntityRow" }, "k8s": { "$ref": "#/components/schemas/K8sState" }, "controllers": { "type": "array", "nullable": true, "items": { "$ref": "#/components/schemas/EntityRef" } }, "changes": { "type": "array", "nullable": true, "items": { "$ref": "#/components/schemas/Change" } } })))),
+            "/api/changes": get("What changed in the cluster during the range: objects created and deleted, and the changes of the fields users follow (phase, node, ready, restarts, image, replicas, labels), oldest first.", changes, ok("Changes.", obj(json!({ "range": { "$ref": "#/components/schemas/Range" }, "total": int, "dropped": int, "rows": { "type": "array", "items": { "$ref": "#/components/schemas/Change" } } })))),
             "/api/series": get("Time series of an entity (or of everything), one point per history bucket.", series, ok("Columns of values, `t` in seconds since the epoch.", obj(json!({ "series": obj(json!({ "resolution_s": num, "t": { "type": "array", "items": num }, "cpu_pct": { "type": "array" }, "memory_bytes": { "type": "array" }, "net_in_bps": { "type": "array" }, "net_out_bps": { "type": "array" }, "file_read_bps": { "type": "array" }, "file_write_bps": { "type": "array" }, "http_rps": { "type": "array" }, "http_error_pct": { "type": "array" }, "http_latency_ms": { "type": "array" } })) })))),
             "/api/topology": get("Entities of a level as nodes and the connections between them as edges (bytes and HTTP requests); pod and service addresses are mapped to their entities, other addresses kept as `ip:ADDRESS` nodes. Services are linked to the pods they select (`member` edges).", topology, ok("Nodes and edges.", obj(json!({ "nodes": { "type": "array", "items": obj(json!({ "id": s, "kind": s, "name": s, "inside": { "type": "boolean" } })) }, "edges": { "type": "array", "items": obj(json!({ "source": s, "target": s, "bytes": int, "requests": int, "ports": { "type": "array", "items": int }, "kind": s })) } })))),
             "/api/connections": get("Connections of the processes of an entity: which end each holds, the ends as entities, bytes and HTTP requests.", drill("processes and connections (fd.sip, fd.cip, fd.sport, fd.l4proto, fd.is_server, ...)"), ok("Rows, most bytes first.", obj(json!({ "total": int, "rows": { "type": "array" } })))),

@@ -3,7 +3,7 @@
 //! All of it reads the history under a read lock and the entity index; nothing here knows
 //! about HTTP requests.
 
-use crate::entities::{AddressOwner, EntityIndex, Hierarchy, LabelGroups, Level};
+use crate::entities::{AddressOwner, EntityIndex, Hierarchy, K8sState, LabelGroups, Level};
 use crate::fields::{ConnFields, FileFields, HttpFields, SeriesFields};
 use crate::params::TimeRange;
 use kinsight_filter::Filter;
@@ -38,6 +38,29 @@ pub fn filter_mask(history: &History, filter: &Filter) -> Vec<bool> {
     (0..catalog.series_count() as SeriesId).map(|id| SeriesFields::new(catalog, id).is_some_and(|s| filter.matches(&s))).collect()
 }
 
+/// Which catalog entities (those without series) a filter keeps, by entity: a pod when
+/// its Kubernetes fields match (its process fields have no value), its containers with
+/// it, and everything that contains it.
+pub fn catalog_mask(history: &History, ix: &EntityIndex, filter: &Filter) -> Vec<bool> {
+    let catalog = &history.catalog;
+    let mut mask = vec![false; ix.entities.len()];
+    for pod in catalog.pods.values() {
+        let Some(pe) = ix.pod_entity(&pod.uid) else { continue };
+        if filter.matches(&SeriesFields::of_pod(catalog, pod)) {
+            mask[pe as usize] = true;
+            for &a in ix.ancestors(pe) {
+                mask[a as usize] = true;
+            }
+        }
+    }
+    for &e in &ix.catalog_only {
+        if ix.entity(e).level == Level::Container && ix.ancestors(e).iter().any(|a| ix.entity(*a).level == Level::Pod && mask[*a as usize]) {
+            mask[e as usize] = true;
+        }
+    }
+    mask
+}
+
 /// One row of an entity table. Names are borrowed from the entity index: a page of ten
 /// thousand rows is written without copying them.
 #[derive(Clone, Debug, Serialize)]
@@ -67,6 +90,9 @@ pub struct EntityRow<'a> {
     pub http_out_requests: u64,
     /// Whether the hierarchy goes deeper below this row.
     pub has_children: bool,
+    /// What Kubernetes says of it, when it is a Kubernetes object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub k8s: Option<&'a K8sState>,
 }
 
 #[derive(Default, Clone, Copy, Debug)]
@@ -86,7 +112,7 @@ impl Acc {
 }
 
 pub const SORT_KEYS: &[&str] = &[
-    "name", "kind", "processes", "cpu_pct", "memory_bytes", "file_bytes", "file_read_bytes", "file_write_bytes", "net_bytes", "net_in_bytes", "net_out_bytes", "http_requests", "http_rps",
+    "name", "kind", "phase", "restarts", "age", "processes", "cpu_pct", "memory_bytes", "file_bytes", "file_read_bytes", "file_write_bytes", "net_bytes", "net_in_bytes", "net_out_bytes", "http_requests", "http_rps",
     "http_error_pct", "http_latency_ms",
 ];
 
@@ -98,11 +124,17 @@ pub struct Grouping<'a> {
     pub has_children: bool,
     /// List entities the catalog knows without series (with zero counters).
     pub include_empty: bool,
+    /// With a filter: which of those it keeps, by entity ([`catalog_mask`]).
+    pub catalog_mask: Option<&'a [bool]>,
+    /// Only what is inside this entity.
+    pub parent: Option<u32>,
+    /// The range reaches the newest data: objects created since then exist in it too.
+    pub open_end: bool,
 }
 
 impl<'a> Grouping<'a> {
-    pub fn new(hierarchy: &Hierarchy, level: Level, labels: Option<&'a LabelGroups>, include_empty: bool) -> Grouping<'a> {
-        Grouping { level, labels, has_children: hierarchy.levels().last() != Some(&level), include_empty }
+    pub fn new(hierarchy: &Hierarchy, level: Level, labels: Option<&'a LabelGroups>) -> Grouping<'a> {
+        Grouping { level, labels, has_children: hierarchy.levels().last() != Some(&level), include_empty: true, catalog_mask: None, parent: None, open_end: false }
     }
 }
 
@@ -123,9 +155,19 @@ pub fn entity_rows<'i>(history: &History, ix: &'i EntityIndex, g: &Grouping, ran
         }
     }
     if g.include_empty {
+        let to = if g.open_end { u64::MAX } else { range.to };
+        let kept = |e: u32| ix.alive(e, range.from, to) && g.catalog_mask.is_none_or(|m| m.get(e as usize).copied().unwrap_or(false));
         for &e in &ix.catalog_only {
-            if ix.entity(e).level == level {
+            if ix.entity(e).level == level && kept(e) && g.parent.is_none_or(|p| ix.catalog_inside(e, p, labels)) {
                 acc[e as usize].get_or_insert_with(Acc::default);
+            }
+        }
+        // Label values held only by pods without series.
+        if let (Level::Label, Some(l), None) = (level, labels, g.parent) {
+            for (&pod, &group) in &l.of_pod {
+                if ix.is_catalog_only(pod) && kept(pod) {
+                    acc[group as usize].get_or_insert_with(Acc::default);
+                }
             }
         }
     }
@@ -159,6 +201,7 @@ fn row<'i>(ix: &'i EntityIndex, e: u32, a: &Acc, secs: f64, deeper: bool) -> Ent
         http_latency_ms: (served > 0).then(|| c.http_in_latency_us as f64 / served as f64 / 1000.0),
         http_out_requests: c.http_out as u64,
         has_children: deeper && ent.kind != "process",
+        k8s: ix.state(e),
     }
 }
 
@@ -179,16 +222,21 @@ pub fn sort_rows(rows: &mut Vec<EntityRow<'_>>, key: &str, descending: bool) {
             "http_rps" => r.http_rps,
             "http_error_pct" => r.http_error_pct.unwrap_or(-1.0),
             "http_latency_ms" => r.http_latency_ms.unwrap_or(-1.0),
+            "restarts" => r.k8s.and_then(|k| k.restarts).map_or(-1.0, f64::from),
+            // Older first when descending, as `kubectl get` users read AGE.
+            "age" => r.k8s.and_then(|k| k.created_ns).map_or(f64::NEG_INFINITY, |c| -(c as f64)),
             _ => 0.0,
         }
     };
-    let by_text = matches!(key, "name" | "kind");
+    let phase = |r: &EntityRow<'_>| r.k8s.and_then(|k| k.phase.clone()).unwrap_or_default();
+    let by_text = matches!(key, "name" | "kind" | "phase");
     // The key of each row is computed once, not at every comparison.
     let mut keyed: Vec<(f64, EntityRow<'_>)> = rows.drain(..).map(|r| (if by_text { 0.0 } else { num(&r) }, r)).collect();
     keyed.sort_by(|(ka, a), (kb, b)| {
         let primary = match key {
             "name" => a.name.cmp(b.name),
             "kind" => a.kind.cmp(b.kind),
+            "phase" => phase(a).cmp(&phase(b)),
             _ => ka.total_cmp(kb),
         };
         let primary = if descending { primary.reverse() } else { primary };
