@@ -29,6 +29,15 @@ pub enum Capture {
     None,
 }
 
+/// A line on stdout that does not abort the server when nobody reads it any more (a closed
+/// pipe, `kinsight up | head -1`).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// Options the three commands share.
 #[derive(Args, Debug)]
 pub struct Common {
@@ -216,9 +225,9 @@ fn serve(opts: UpOptions) -> ExitCode {
         None => String::new(),
     };
     match &replay {
-        Some(f) => println!("kinsight: serving a replay of {} at {}{fragment}", f.display(), server.url()),
+        Some(f) => say!("kinsight: serving a replay of {} at {}{fragment}", f.display(), server.url()),
         None => {
-            println!("kinsight: serving at {}{fragment}", server.url());
+            say!("kinsight: serving at {}{fragment}", server.url());
             let host = match live.capture {
                 Some(Mode::Full) => "this host (eBPF; /proc and cgroups if BPF is unavailable)",
                 Some(Mode::ProcOnly) | Some(Mode::Aggregated) => "this host (/proc and cgroups)",
@@ -229,9 +238,9 @@ fn serve(opts: UpOptions) -> ExitCode {
                 Some(KubeTarget { shape: Shape::Agent { node }, .. }) => format!("the Kubernetes API (pods of node {node})"),
                 None => format!("no Kubernetes API ({})", live.kubernetes_absent),
             };
-            println!("kinsight: watching {host}, and {kube}; /api/status tells how each source is doing");
+            say!("kinsight: watching {host}, and {kube}; /api/status tells how each source is doing");
             if let Some(d) = &data_dir {
-                println!("kinsight: history is kept in {}", d.display());
+                say!("kinsight: history is kept in {}", d.display());
             }
         }
     }
@@ -241,7 +250,7 @@ fn serve(opts: UpOptions) -> ExitCode {
     if !ui_built() {
         eprintln!("kinsight: warning: this binary was built without its web UI (see the build's warnings); the API and /metrics work");
     }
-    println!("kinsight: Ctrl-C stops");
+    say!("kinsight: Ctrl-C stops");
     server.wait();
     ExitCode::SUCCESS
 }
