@@ -4,6 +4,7 @@
 //! so history about them still has names after the cluster forgot them.
 
 use crate::changes::ChangeLog;
+use crate::events::EventLog;
 use crate::SeriesId;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -191,6 +192,25 @@ pub struct NodeMeta {
     pub labels: BTreeMap<String, String>,
     #[serde(default)]
     pub lifetime: Lifetime,
+    /// The `Ready` condition (`None` when not reported).
+    #[serde(default)]
+    pub ready: Option<bool>,
+    /// Conditions in an unusual state, as `Type=Status (Reason)`: `Ready=False (KubeletNotReady)`,
+    /// `MemoryPressure=True`. Healthy nodes have none.
+    #[serde(default)]
+    pub problems: Vec<String>,
+    #[serde(default)]
+    pub capacity: NodeResourcesMeta,
+    #[serde(default)]
+    pub allocatable: NodeResourcesMeta,
+}
+
+/// CPU (millicores), memory (bytes) and pods of a node.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeResourcesMeta {
+    pub cpu_millis: Option<u64>,
+    pub memory_bytes: Option<u64>,
+    pub pods: Option<u64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -228,6 +248,9 @@ pub struct Catalog {
     /// What changed in the cluster and when, oldest first.
     #[serde(default)]
     pub changes: ChangeLog,
+    /// Kubernetes Events about the objects, kept past the API server's expiry.
+    #[serde(default)]
+    pub events: EventLog,
     /// The node the data was captured on: containers outside pods and host processes
     /// belong to it.
     pub local_node: String,
@@ -252,6 +275,7 @@ impl Catalog {
             namespaces: BTreeMap::new(),
             workloads: BTreeMap::new(),
             changes: ChangeLog::default(),
+            events: EventLog::default(),
             local_node: "host".into(),
             generation: 0,
             max_series: max_series.max(1),

@@ -16,6 +16,7 @@
 
 pub mod catalog;
 pub mod changes;
+pub mod events;
 pub mod counters;
 pub mod httplog;
 mod snapshot;
@@ -24,6 +25,7 @@ pub mod totals;
 
 pub use catalog::{Catalog, ContainerMeta, Lifetime, NamespaceMeta, NodeMeta, OwnerMeta, PodContainerMeta, PodMeta, ProcessKey, ProcessMeta, ServiceMeta, WorkloadMeta};
 pub use changes::{ChangeKind, ChangeLog, FieldChange, ObjectChange};
+pub use events::{EventLog, EventRecord, InvolvedMeta};
 pub use counters::{ConnCounters, ConnKey, Counters, FileCounters, FileKey, Proto, Side};
 pub use httplog::{ConnEnds, HttpLog, HttpTx};
 pub use snapshot::SnapshotError;
@@ -193,6 +195,7 @@ impl History {
         if let Some(t) = self.tiers.last() {
             let retention = t.resolution_ns().saturating_mul(t.config.buckets as u64);
             self.catalog.changes.trim_before(self.last_ns.saturating_sub(retention));
+            self.catalog.events.trim_before(self.last_ns.saturating_sub(retention));
         }
     }
 

@@ -377,6 +377,26 @@ fn a_rollout_keeps_the_old_pods_in_the_past_and_lists_the_replacement() {
     let by = |what: &str| -> BTreeSet<String> { changes["rows"].as_array().unwrap().iter().filter(|c| c["change"] == what).map(|c| c["name"].as_str().unwrap().to_string()).collect() };
     assert_eq!(by("deleted"), old_pods, "{changes:#}");
     assert_eq!(by("created"), new_pods, "{changes:#}");
+
+    // The rollout's Events are on the deployment, as kubectl lists them.
+    let kubectl_events: BTreeSet<(String, String)> = kubectl(&kubeconfig, "events")
+        .iter()
+        .filter(|e| e["involvedObject"]["kind"] == "Deployment" && e["involvedObject"]["name"] == "web")
+        .map(|e| (e["reason"].as_str().unwrap().to_string(), e["message"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(kubectl_events.iter().any(|(_, m)| m.contains("Scaled down replica set") && m.contains(&old_rs)), "{kubectl_events:?}");
+    let on_deployment = |v: &Value| -> BTreeSet<(String, String)> {
+        v.as_array().unwrap().iter().map(|e| (e["reason"].as_str().unwrap().to_string(), e["message"].as_str().unwrap().to_string())).collect()
+    };
+    let detail = api_get(&addr, &format!("/api/entity?id={}", enc("wl:shop/deployment/web")));
+    assert_eq!(on_deployment(&detail["events"]), kubectl_events, "{detail:#}");
+    let listed = api_get(&addr, &format!("/api/events?namespace=shop&kind=deployment&name=web&from={start_of_history}"));
+    assert_eq!(on_deployment(&listed["rows"]), kubectl_events, "{listed:#}");
+    // Over the range of the rollout only, its scaling and not the first scale-up.
+    let during = api_get(&addr, &format!("/api/events?namespace=shop&kind=Deployment&from={t_before}"));
+    let messages: Vec<&str> = during["rows"].as_array().unwrap().iter().map(|e| e["message"].as_str().unwrap()).collect();
+    assert!(messages.iter().any(|m| m.starts_with(&format!("Scaled down replica set {old_rs} "))), "{during:#}");
+    assert!(!messages.iter().any(|m| m.starts_with(&format!("Scaled up replica set {old_rs} "))), "{during:#}");
     drop(up);
     let _ = std::fs::remove_dir_all(&dir);
 }

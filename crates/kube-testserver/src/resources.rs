@@ -22,6 +22,7 @@ pub enum Resource {
     Jobs,
     CronJobs,
     EndpointSlices,
+    Events,
 }
 
 /// What discovery says about a resource type.
@@ -41,7 +42,7 @@ pub struct ResourceInfo {
 const ALL_CATEGORY: &[&str] = &["all"];
 
 impl Resource {
-    pub const ALL: [Resource; 14] = [
+    pub const ALL: [Resource; 15] = [
         Resource::Namespaces,
         Resource::Nodes,
         Resource::Pods,
@@ -56,6 +57,7 @@ impl Resource {
         Resource::Jobs,
         Resource::CronJobs,
         Resource::EndpointSlices,
+        Resource::Events,
     ];
 
     pub fn info(self) -> ResourceInfo {
@@ -173,6 +175,7 @@ impl Resource {
                 &[],
                 &[],
             ),
+            Resource::Events => ("", "v1", "events", "event", "Event", true, &["ev"], &[]),
         };
         ResourceInfo {
             group,

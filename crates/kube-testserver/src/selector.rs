@@ -174,6 +174,12 @@ enum FieldPath {
     PodNominatedNodeName,
     NodeUnschedulable,
     NamespacePhase,
+    EventInvolvedKind,
+    EventInvolvedName,
+    EventInvolvedNamespace,
+    EventInvolvedUid,
+    EventReason,
+    EventType,
 }
 
 impl FieldPath {
@@ -191,6 +197,12 @@ impl FieldPath {
             (Resource::Pods, "status.nominatedNodeName") => FieldPath::PodNominatedNodeName,
             (Resource::Nodes, "spec.unschedulable") => FieldPath::NodeUnschedulable,
             (Resource::Namespaces, "status.phase") => FieldPath::NamespacePhase,
+            (Resource::Events, "involvedObject.kind") => FieldPath::EventInvolvedKind,
+            (Resource::Events, "involvedObject.name") => FieldPath::EventInvolvedName,
+            (Resource::Events, "involvedObject.namespace") => FieldPath::EventInvolvedNamespace,
+            (Resource::Events, "involvedObject.uid") => FieldPath::EventInvolvedUid,
+            (Resource::Events, "reason") => FieldPath::EventReason,
+            (Resource::Events, "type") => FieldPath::EventType,
             _ => return None,
         })
     }
@@ -212,6 +224,12 @@ impl FieldPath {
             FieldPath::PodNominatedNodeName => s(obj.pointer("/status/nominatedNodeName")),
             FieldPath::NodeUnschedulable => b(obj.pointer("/spec/unschedulable")),
             FieldPath::NamespacePhase => s(obj.pointer("/status/phase")),
+            FieldPath::EventInvolvedKind => s(obj.pointer("/involvedObject/kind")),
+            FieldPath::EventInvolvedName => s(obj.pointer("/involvedObject/name")),
+            FieldPath::EventInvolvedNamespace => s(obj.pointer("/involvedObject/namespace")),
+            FieldPath::EventInvolvedUid => s(obj.pointer("/involvedObject/uid")),
+            FieldPath::EventReason => s(obj.pointer("/reason")),
+            FieldPath::EventType => s(obj.pointer("/type")),
         }
     }
 }

@@ -151,6 +151,47 @@ impl<'a> Sim<'a> {
     }
 
     // -----------------------------------------------------------------------------------
+    // Events
+    // -----------------------------------------------------------------------------------
+
+    /// A core/v1 Event about `involved` as a controller or the kubelet records it:
+    /// `event_type` `Normal` or `Warning`, named `<object>.<hex>` in the object's namespace
+    /// (`default` for cluster-scoped objects, as the node controller does).
+    pub fn event(
+        &mut self,
+        involved: &Value,
+        event_type: &str,
+        reason: &str,
+        message: &str,
+        component: &str,
+    ) -> Result<Value, StoreError> {
+        let name = s(involved, "/metadata/name");
+        let ns = match s(involved, "/metadata/namespace") {
+            "" => "default",
+            ns => ns,
+        }
+        .to_string();
+        let mut object = json!({
+            "kind": involved["kind"], "name": name, "uid": involved["metadata"]["uid"],
+            "apiVersion": involved["apiVersion"], "resourceVersion": involved["metadata"]["resourceVersion"],
+        });
+        if !s(involved, "/metadata/namespace").is_empty() {
+            object["namespace"] = json!(ns);
+        }
+        let now = now_rfc3339();
+        let id = self.next();
+        self.server.create(json!({
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": format!("{name}.{id:016x}"), "namespace": ns},
+            "involvedObject": object,
+            "reason": reason, "message": message, "type": event_type,
+            "source": {"component": component},
+            "firstTimestamp": now, "lastTimestamp": now, "count": 1,
+            "reportingComponent": component, "reportingInstance": "",
+        }))
+    }
+
+    // -----------------------------------------------------------------------------------
     // Cluster-scoped objects
     // -----------------------------------------------------------------------------------
 
@@ -398,11 +439,15 @@ impl<'a> Sim<'a> {
             "status": {"replicas": replicas, "fullyLabeledReplicas": replicas, "readyReplicas": replicas,
                 "availableReplicas": replicas, "observedGeneration": 1},
         }))?;
+        self.event(deployment, "Normal", "ScalingReplicaSet", &format!("Scaled up replica set {rs_name} from 0 to {replicas}"), "deployment-controller")?;
         let mut pods = Vec::with_capacity(replicas);
         for i in 0..replicas {
             let pod_name = format!("{rs_name}-{}", self.suffix(5));
             let node = &nodes[i % nodes.len().max(1)];
-            pods.push(self.create_pod(&namespace, &pod_name, &labels, Some(&replica_set), node)?);
+            let pod = self.create_pod(&namespace, &pod_name, &labels, Some(&replica_set), node)?;
+            self.event(&replica_set, "Normal", "SuccessfulCreate", &format!("Created pod: {pod_name}"), "replicaset-controller")?;
+            self.event(&pod, "Normal", "Scheduled", &format!("Successfully assigned {namespace}/{pod_name} to {node}"), "default-scheduler")?;
+            pods.push(pod);
         }
         Ok((replica_set, pods))
     }
@@ -460,6 +505,9 @@ impl<'a> Sim<'a> {
                     self.server.delete(Resource::Pods, namespace, pod_name)?;
                 }
             }
+            let rs_name = s(rs, "/metadata/name");
+            let was = rs.pointer("/spec/replicas").and_then(Value::as_u64).unwrap_or(0);
+            self.event(&deployment, "Normal", "ScalingReplicaSet", &format!("Scaled down replica set {rs_name} from {was} to 0"), "deployment-controller")?;
             self.server.modify(
                 Resource::ReplicaSets,
                 namespace,

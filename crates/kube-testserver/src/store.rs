@@ -592,6 +592,7 @@ fn validate_shape(resource: Resource, value: &Value) -> Result<(), StoreError> {
         Resource::Jobs => round_trip::<batch::Job>(value),
         Resource::CronJobs => round_trip::<batch::CronJob>(value),
         Resource::EndpointSlices => round_trip::<discovery::EndpointSlice>(value),
+        Resource::Events => round_trip::<core::Event>(value),
     };
     let kind = resource.info().kind;
     let back = back

@@ -213,13 +213,17 @@ fn lines_of(child: &mut Child) -> mpsc::Receiver<String> {
     rx
 }
 
-/// Waits for a line satisfying `want`, collecting what came before.
+/// Waits for a line satisfying `want`, collecting what came before; a line already seen
+/// counts (kubectl prints the pods of one batch in its own order).
 fn wait_for(
     rx: &mpsc::Receiver<String>,
     seen: &mut Vec<String>,
     want: impl Fn(&str) -> bool,
     what: &str,
 ) {
+    if seen.iter().any(|l| want(l)) {
+        return;
+    }
     let deadline = Instant::now() + Duration::from_secs(20);
     while let Some(left) = deadline.checked_duration_since(Instant::now()) {
         match rx.recv_timeout(left) {

@@ -141,6 +141,18 @@ impl Relevance {
         for node in c.nodes().iter() {
             out.insert((ObjectKind::Node, node.meta.uid.clone()));
         }
+        // Events about what is forwarded (the agent watches only its node's).
+        let about: HashSet<&str> = out.iter().map(|(_, uid)| &**uid).collect();
+        let events: Vec<Key> = c
+            .events()
+            .iter()
+            .filter(|e| {
+                e.involved.uid.as_deref().is_some_and(|u| about.contains(u))
+                    || (&*e.involved.kind == "Node" && &*e.involved.name == self.node)
+            })
+            .map(|e| (ObjectKind::Event, e.meta.uid.clone()))
+            .collect();
+        out.extend(events);
         out
     }
 

@@ -1,4 +1,4 @@
-//! The twelve kinds the cluster model holds, as API resources: group, version, plural and
+//! The thirteen kinds the cluster model holds, as API resources: group, version, plural and
 //! URL, taken from the k8s-openapi definitions (so a typo cannot send us to the wrong URL).
 //!
 //! Secrets and ConfigMaps are deliberately absent: nothing here may ever ask for them, and
@@ -50,6 +50,7 @@ impl ApiResource {
             ObjectKind::Job => describe::<batch::Job>(kind, true),
             ObjectKind::CronJob => describe::<batch::CronJob>(kind, true),
             ObjectKind::EndpointSlice => describe::<discovery::EndpointSlice>(kind, true),
+            ObjectKind::Event => describe::<core::Event>(kind, true),
         }
     }
 

@@ -39,6 +39,14 @@ impl Shape {
                         ObjectKind::Node => {
                             spec.field_selector = Some(format!("metadata.name={node}"))
                         }
+                        // The node's own events only: a cluster-wide events watch per
+                        // node would multiply the API server's event traffic by the
+                        // node count. Pod events are the hub's.
+                        ObjectKind::Event => {
+                            spec.field_selector = Some(format!(
+                                "involvedObject.kind=Node,involvedObject.name={node}"
+                            ))
+                        }
                         ObjectKind::Service | ObjectKind::EndpointSlice => {}
                         _ => spec.projection = Projection::Metadata,
                     },

@@ -317,6 +317,7 @@ pub fn uids_of(cluster: &Cluster, kind: ObjectKind) -> Vec<Str> {
         ObjectKind::Job => uids(cluster.jobs().iter()),
         ObjectKind::CronJob => uids(cluster.cron_jobs().iter()),
         ObjectKind::EndpointSlice => uids(cluster.endpoint_slices().iter()),
+        ObjectKind::Event => uids(cluster.events().iter()),
     }
 }
 
@@ -337,6 +338,7 @@ pub fn object_of(cluster: &Cluster, kind: ObjectKind, uid: &str) -> Option<K8sOb
         ObjectKind::Job => cluster.jobs().get(uid)?.clone().into(),
         ObjectKind::CronJob => cluster.cron_jobs().get(uid)?.clone().into(),
         ObjectKind::EndpointSlice => cluster.endpoint_slices().get(uid)?.clone().into(),
+        ObjectKind::Event => cluster.events().get(uid)?.clone().into(),
     })
 }
 

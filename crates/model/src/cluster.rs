@@ -12,7 +12,7 @@ use crate::container::{short_id, ContainerInfo};
 use crate::error::ModelError;
 use crate::intern::{Intern, Interner, Str};
 use crate::k8s::{
-    self, CronJob, DaemonSet, Deployment, EndpointSlice, Job, K8sObject, Namespace, Node,
+    self, CronJob, DaemonSet, Deployment, EndpointSlice, Event, Job, K8sObject, Namespace, Node,
     ObjectKind, ObjectMeta, ObjectUpdate, OwnerRef, Pod, ReplicaSet, ReplicationController,
     Service, StatefulSet, WatchKind, WorkloadKind, WorkloadRef,
 };
@@ -38,6 +38,7 @@ pub struct Cluster {
     jobs: Store<Job>,
     cron_jobs: Store<CronJob>,
     endpoint_slices: Store<EndpointSlice>,
+    events: Store<Event>,
 
     /// Containers described by container JSON events, by short id.
     containers: HashMap<Box<str>, ContainerInfo>,
@@ -138,6 +139,7 @@ impl Cluster {
                 self.index_slice(&slice, true);
                 self.endpoint_slices.insert(slice);
             }
+            K8sObject::Event(o) => drop(self.events.insert(o)),
         }
     }
 
@@ -168,6 +170,7 @@ impl Cluster {
                 }
                 None => false,
             },
+            ObjectKind::Event => self.events.remove(uid).is_some(),
         };
         if removed {
             self.note_removal();
@@ -318,6 +321,9 @@ impl Cluster {
     pub fn endpoint_slices(&self) -> &Store<EndpointSlice> {
         &self.endpoint_slices
     }
+    pub fn events(&self) -> &Store<Event> {
+        &self.events
+    }
 
     /// Any object by kind and uid.
     pub fn meta(&self, kind: ObjectKind, uid: &str) -> Option<&ObjectMeta> {
@@ -327,6 +333,7 @@ impl Cluster {
             ObjectKind::Pod => &self.pods.get(uid)?.meta,
             ObjectKind::Service => &self.services.get(uid)?.meta,
             ObjectKind::EndpointSlice => &self.endpoint_slices.get(uid)?.meta,
+            ObjectKind::Event => &self.events.get(uid)?.meta,
             other => {
                 let wk = WorkloadKind::from_kind(other.as_str())?;
                 return self.workload(wk, uid).map(|w| w.meta());

@@ -31,7 +31,8 @@ stored!(
     crate::k8s::StatefulSet,
     crate::k8s::Job,
     crate::k8s::CronJob,
-    crate::k8s::EndpointSlice
+    crate::k8s::EndpointSlice,
+    crate::k8s::Event
 );
 
 /// All objects of one kind. The index keys are clones of the object's own `Arc<str>`s, so

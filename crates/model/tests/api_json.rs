@@ -540,3 +540,46 @@ fn truncated_payloads_never_panic() {
         }
     }
 }
+
+#[test]
+fn the_state_a_user_looks_for_is_kept() {
+    use kinsight_model::k8s::{ContainerState, Termination};
+    let crashing = r#"{
+  "apiVersion": "v1", "kind": "Pod",
+  "metadata": {"name": "api-0", "namespace": "shop", "uid": "p-9"},
+  "spec": {"nodeName": "n1", "containers": [{"name": "api", "image": "api:2"}, {"name": "proxy", "image": "envoy:1"}]},
+  "status": {"phase": "Running", "containerStatuses": [
+    {"name": "api", "ready": false, "restartCount": 4, "image": "api:2", "containerID": "containerd://aaaabbbbccccdddd",
+     "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 40s"}},
+     "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled", "startedAt": "2024-05-01T10:00:00Z"}}},
+    {"name": "proxy", "ready": true, "restartCount": 0, "state": {"running": {"startedAt": "2024-05-01T10:00:00Z"}}, "lastState": {}}]}
+}"#;
+    let node = r#"{"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1", "uid": "n-1"},
+  "status": {"capacity": {"cpu": "8", "memory": "32863040Ki", "pods": "110"},
+             "allocatable": {"cpu": "7800m", "memory": "31Gi", "pods": "110"},
+             "conditions": [{"type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory"},
+                            {"type": "Ready", "status": "False", "reason": "KubeletNotReady"}]}}"#;
+    let deployment = DEPLOYMENT.replace(r#""readyReplicas": 2,"#, r#""readyReplicas": 1, "updatedReplicas": 2,"#);
+    let mut cluster = Cluster::new();
+    for json in [crashing, node, deployment.as_str()] {
+        assert_eq!(cluster.apply_api_json(json).unwrap(), 1);
+    }
+    let pod = cluster.pods().iter().next().unwrap();
+    let api = &pod.containers[0];
+    assert_eq!(api.state, Some(ContainerState::Waiting { reason: Some("CrashLoopBackOff".into()) }));
+    assert_eq!(api.last_termination, Some(Termination { reason: Some("OOMKilled".into()), exit_code: 137 }));
+    assert_eq!(api.state.as_ref().unwrap().describe(), "waiting: CrashLoopBackOff");
+    assert_eq!(pod.containers[1].state, Some(ContainerState::Running));
+    assert_eq!(pod.containers[1].last_termination, None);
+
+    let n = cluster.nodes().iter().next().unwrap();
+    assert_eq!(n.ready(), Some(false));
+    assert_eq!(n.capacity.cpu_millis, Some(8000));
+    assert_eq!(n.capacity.memory_bytes, Some(32_863_040 * 1024));
+    assert_eq!(n.allocatable.cpu_millis, Some(7800));
+    assert_eq!(n.allocatable.memory_bytes, Some(31 << 30));
+    assert_eq!(n.capacity.pods, Some(110));
+
+    let d = cluster.deployments().iter().next().unwrap();
+    assert_eq!((d.replicas.desired, d.replicas.current, d.replicas.ready, d.replicas.updated), (Some(2), Some(2), Some(1), Some(2)));
+}

@@ -7,9 +7,9 @@
 //! Deletion is only inferred for objects this run saw in the cluster ([`ObjectsSeen`]):
 //! objects restored from a snapshot stay as they were until the watch has described them.
 
-use kinsight_history::catalog::Lifetime;
+use kinsight_history::catalog::{Lifetime, NodeResourcesMeta};
 use kinsight_history::changes::note_field;
-use kinsight_history::{Catalog, ChangeKind, FieldChange, NamespaceMeta, NodeMeta, ObjectChange, OwnerMeta, PodContainerMeta, PodMeta, ServiceMeta, WorkloadMeta};
+use kinsight_history::{EventRecord, InvolvedMeta, Catalog, ChangeKind, FieldChange, NamespaceMeta, NodeMeta, ObjectChange, OwnerMeta, PodContainerMeta, PodMeta, ServiceMeta, WorkloadMeta};
 use kinsight_model::k8s::{ContainerRole, WorkloadRef};
 use kinsight_model::labels::Labels;
 use kinsight_model::Cluster;
@@ -141,11 +141,39 @@ fn pod_meta(cluster: &Cluster, p: &kinsight_model::k8s::Pod) -> PodMeta {
                 id: c.id.as_ref().map(|i| i.short().to_string()),
                 ready: c.ready,
                 restarts: c.restart_count,
-                state: None,
-                last_termination: None,
+                state: c.state.as_ref().map(|s| s.describe()),
+                last_termination: c.last_termination.as_ref().and_then(|t| t.reason.as_deref().map(str::to_string)).or_else(|| c.last_termination.as_ref().map(|t| t.describe())),
             })
             .collect(),
         lifetime: lifetime(p.meta.created.as_deref()),
+    }
+}
+
+/// Conditions whose status is the unhealthy one: `Ready` not `True`, any other (the
+/// pressure conditions, `NetworkUnavailable`) not `False`.
+fn node_problems(n: &kinsight_model::k8s::Node) -> Vec<String> {
+    n.conditions
+        .iter()
+        .filter(|c| if &*c.kind == "Ready" { &*c.status != "True" } else { &*c.status != "False" })
+        .map(|c| match &c.reason {
+            Some(r) => format!("{}={} ({r})", c.kind, c.status),
+            None => format!("{}={}", c.kind, c.status),
+        })
+        .collect()
+}
+
+fn node_meta(n: &kinsight_model::k8s::Node) -> NodeMeta {
+    let resources = |r: &kinsight_model::k8s::NodeResources| NodeResourcesMeta { cpu_millis: r.cpu_millis, memory_bytes: r.memory_bytes, pods: r.pods };
+    NodeMeta {
+        uid: n.meta.uid.to_string(),
+        name: n.meta.name.to_string(),
+        ips: n.ips(),
+        labels: labels(&n.meta.labels),
+        lifetime: lifetime(n.meta.created.as_deref()),
+        ready: n.ready(),
+        problems: node_problems(n),
+        capacity: resources(&n.capacity),
+        allocatable: resources(&n.allocatable),
     }
 }
 
@@ -165,8 +193,8 @@ fn workload_meta(cluster: &Cluster, w: WorkloadRef<'_>) -> WorkloadMeta {
         labels: labels(&m.labels),
         desired: r.and_then(|r| r.desired),
         current: r.and_then(|r| r.current),
-        ready: None,
-        updated: None,
+        ready: r.and_then(|r| r.ready),
+        updated: r.and_then(|r| r.updated),
         lifetime: lifetime(m.created.as_deref()),
     }
 }
@@ -227,12 +255,14 @@ pub fn sync_objects(cluster: &Cluster, catalog: &mut Catalog, seen: &mut Objects
         present.insert(format!("Namespace/{}", new.name));
     }
     for n in cluster.nodes().iter() {
-        let new = NodeMeta { uid: n.meta.uid.to_string(), name: n.meta.name.to_string(), ips: n.ips(), labels: labels(&n.meta.labels), lifetime: lifetime(n.meta.created.as_deref()) };
+        let new = node_meta(n);
         let old = catalog.nodes.get(&new.name).map(|o| {
             let mut f = Vec::new();
             note_field(&mut f, "labels", render_labels(&o.labels), render_labels(&new.labels));
             let ips = |v: &[std::net::IpAddr]| v.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
             note_field(&mut f, "addresses", ips(&o.ips), ips(&new.ips));
+            note_field(&mut f, "ready", opt(o.ready), opt(new.ready));
+            note_field(&mut f, "conditions", o.problems.join(","), new.problems.join(","));
             (o.lifetime, f)
         });
         if catalog.upsert_node(new.clone()) {
@@ -281,6 +311,28 @@ pub fn sync_objects(cluster: &Cluster, catalog: &mut Catalog, seen: &mut Objects
             log_upsert(catalog, &Ident { kind: "Pod", uid: &new.uid, namespace: Some(&new.namespace), name: &new.name }, old, new.lifetime, now_ns);
         }
         present.insert(format!("Pod/{}", new.uid));
+    }
+
+    // Events: kept by uid past the API server's expiry (their deletion is not a change).
+    for e in cluster.events().iter() {
+        let first_ns = e.first.as_deref().and_then(rfc3339_ns).unwrap_or(now_ns);
+        let record = EventRecord {
+            uid: e.meta.uid.to_string(),
+            first_ns,
+            last_ns: e.last.as_deref().and_then(rfc3339_ns).unwrap_or(first_ns).max(first_ns),
+            count: e.count,
+            event_type: opt(e.event_type.as_deref()),
+            reason: opt(e.reason.as_deref()),
+            message: opt(e.message.as_deref()),
+            source: opt(e.source.as_deref()),
+            object: InvolvedMeta {
+                kind: e.involved.kind.to_string(),
+                namespace: e.involved.namespace.as_deref().map(str::to_string),
+                name: e.involved.name.to_string(),
+                uid: e.involved.uid.as_deref().map(str::to_string),
+            },
+        };
+        catalog.events.upsert(record);
     }
 
     // Gone from the cluster since this run saw them: deleted now.

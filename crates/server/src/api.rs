@@ -56,6 +56,7 @@ handler!(files, files_json);
 handler!(http, http_json);
 handler!(fields, fields_json);
 handler!(changes, changes_json);
+handler!(events, events_json);
 
 fn range_json(r: TimeRange) -> Value {
     json!({ "from": r.from, "to": r.to, "seconds": r.seconds() })
@@ -359,6 +360,7 @@ fn entity_json(st: &AppState, q: Option<&str>) -> Reply {
                 v
             }).collect::<Vec<_>>()),
             "changes": object_uid(&h, ix, e).map(|uid| h.catalog.changes.of_object(&uid).map(change_json).collect::<Vec<_>>()),
+            "events": object_uid(&h, ix, e).map(|uid| h.catalog.events.about(&uid, "", None, "").into_iter().map(event_json).collect::<Vec<_>>()),
         })))
     })
 }
@@ -402,6 +404,44 @@ fn change_json(c: &kinsight_history::ObjectChange) -> Value {
         "change": c.what.name(),
         "fields": c.what.fields(),
     })
+}
+
+fn event_json(e: &kinsight_history::EventRecord) -> Value {
+    json!({
+        "first_ns": e.first_ns,
+        "last_ns": e.last_ns,
+        "count": e.count,
+        "type": e.event_type,
+        "reason": e.reason,
+        "message": e.message,
+        "source": e.source,
+        "object": { "kind": e.object.kind, "namespace": e.object.namespace, "name": e.object.name, "uid": e.object.uid },
+    })
+}
+
+/// Kubernetes Events that occurred during the range, oldest first, optionally only in one
+/// namespace, about one kind or one object name.
+fn events_json(st: &AppState, q: Option<&str>) -> Reply {
+    let p = Params::parse(q, &["from", "to", "namespace", "kind", "name", "limit"])?;
+    let limit = p.usize_in("limit", 1000, 1, 100_000)?;
+    let h = st.history();
+    let range = time_range(&p, &h, now_ns())?;
+    let to = if reaches_newest(&h, range) { u64::MAX } else { range.to };
+    let ns = p.get("namespace").filter(|n| !n.is_empty());
+    let kind = p.get("kind").filter(|k| !k.is_empty());
+    let name = p.get("name").filter(|k| !k.is_empty());
+    let matching: Vec<&kinsight_history::EventRecord> = h
+        .catalog
+        .events
+        .between(range.from, to)
+        .into_iter()
+        .filter(|e| ns.is_none_or(|n| e.object.namespace.as_deref() == Some(n)))
+        .filter(|e| kind.is_none_or(|k| e.object.kind.eq_ignore_ascii_case(k)))
+        .filter(|e| name.is_none_or(|n| e.object.name == n))
+        .collect();
+    let total = matching.len();
+    let rows: Vec<Value> = matching[total.saturating_sub(limit)..].iter().map(|e| event_json(e)).collect();
+    Ok(body(&json!({ "range": range_json(range), "total": total, "dropped": h.catalog.events.dropped, "rows": rows })))
 }
 
 /// What changed in the cluster during the range: objects created, changed and deleted,

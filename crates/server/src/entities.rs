@@ -21,7 +21,7 @@
 //! Deployment's ReplicaSets, a CronJob's Jobs) are entities inside their owner, listed in
 //! its detail rather than beside it, so a namespace's workloads do not count pods twice.
 
-use kinsight_history::{Catalog, Lifetime, PodMeta, SeriesId, WorkloadMeta};
+use kinsight_history::{Catalog, Lifetime, NodeMeta, PodMeta, SeriesId, WorkloadMeta};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::net::IpAddr;
@@ -180,6 +180,24 @@ pub struct K8sState {
     /// When its deletion was seen; the entity is listed only for ranges before it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_ns: Option<u64>,
+    /// A node's `Ready` condition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_ready: Option<bool>,
+    /// A node's conditions in an unhealthy state: `MemoryPressure=True (KubeletHasInsufficientMemory)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<String>>,
+    /// A node's allocatable CPU (millicores), memory (bytes) and pods (what the scheduler
+    /// hands out); capacity minus what the system reserves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_allocatable_millis: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_allocatable_bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pods_allocatable: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_capacity_millis: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_capacity_bytes: Option<u64>,
 }
 
 impl K8sState {
@@ -212,6 +230,19 @@ impl K8sState {
             created_ns: w.lifetime.created_ns,
             deleted_ns: w.lifetime.deleted_ns,
             ..Default::default()
+        }
+    }
+
+    fn of_node(n: &NodeMeta) -> K8sState {
+        K8sState {
+            node_ready: n.ready,
+            conditions: Some(n.problems.clone()).filter(|p| !p.is_empty()),
+            cpu_allocatable_millis: n.allocatable.cpu_millis,
+            memory_allocatable_bytes: n.allocatable.memory_bytes,
+            pods_allocatable: n.allocatable.pods,
+            cpu_capacity_millis: n.capacity.cpu_millis,
+            memory_capacity_bytes: n.capacity.memory_bytes,
+            ..K8sState::of_lifetime("Node", n.lifetime)
         }
     }
 
@@ -293,7 +324,7 @@ impl EntityIndex {
             for ip in n.ips.iter().filter(|_| !n.lifetime.is_deleted()) {
                 ix.addresses.insert(*ip, AddressOwner::Node(e));
             }
-            ix.states.insert(e, K8sState::of_lifetime("Node", n.lifetime));
+            ix.states.insert(e, K8sState::of_node(n));
             candidates.push(e);
         }
         // The capturing node exists even when the cluster never described it.

@@ -47,6 +47,7 @@ pub const ROUTES: &[&str] = &[
     "/api/http",
     "/api/fields",
     "/api/changes",
+    "/api/events",
     "/api/openapi.json",
     "/metrics",
 ];
@@ -70,6 +71,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/http", get(api::http))
         .route("/api/fields", get(api::fields))
         .route("/api/changes", get(api::changes))
+        .route("/api/events", get(api::events))
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/metrics", get(prometheus))
         .route("/api/{*rest}", get(|req: Request| async move { ApiError::not_found(req.uri().path()) }))

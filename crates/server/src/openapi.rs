@@ -77,6 +77,11 @@ pub fn document() -> Value {
     changes.push(str_param("namespace", "Only objects of this namespace."));
     changes.push(str_param("kind", "Only objects of this kind (`Pod`, `Deployment`, ..., any case)."));
     changes.push(param("limit", "At most this many changes, the newest (1 to 100000).", false, json!({ "type": "integer", "default": 1000 })));
+    let mut events = common_range();
+    events.push(str_param("namespace", "Only events about objects of this namespace."));
+    events.push(str_param("kind", "Only events about objects of this kind (`Pod`, `Deployment`, `Node`, ..., any case)."));
+    events.push(str_param("name", "Only events about objects of this name."));
+    events.push(param("limit", "At most this many events, the newest (1 to 100000).", false, json!({ "type": "integer", "default": 1000 })));
 
     let num = json!({ "type": "number" });
     let int = json!({ "type": "integer" });
@@ -104,12 +109,17 @@ pub fn document() -> Value {
                 "K8sState": obj(json!({
                     "kind": s, "phase": s, "ready_containers": int, "containers": int, "restarts": int, "last_termination": s, "state": s, "role": s, "image": s,
                     "node": s, "ip": s, "owner": s, "desired_replicas": int, "current_replicas": int, "ready_replicas": int, "updated_replicas": int,
-                    "created_ns": int, "deleted_ns": int,
+                    "created_ns": int, "deleted_ns": int, "node_ready": { "type": "boolean" }, "conditions": { "type": "array", "items": s },
+                    "cpu_allocatable_millis": int, "memory_allocatable_bytes": int, "pods_allocatable": int, "cpu_capacity_millis": int, "memory_capacity_bytes": int,
                 })),
                 "Change": obj(json!({
                     "ts_ns": int, "kind": s, "uid": s, "namespace": { "type": "string", "nullable": true }, "name": s,
                     "change": { "type": "string", "enum": ["created", "changed", "deleted"] },
                     "fields": { "type": "array", "items": obj(json!({ "field": s, "from": s, "to": s })) },
+                })),
+                "Event": obj(json!({
+                    "first_ns": int, "last_ns": int, "count": int, "type": s, "reason": s, "message": s, "source": s,
+                    "object": obj(json!({ "kind": s, "namespace": { "type": "string", "nullable": true }, "name": s, "uid": s })),
                 })),
             },
         },
@@ -118,8 +128,9 @@ pub fn document() -> Value {
             "/api/status": get("Where the data comes from, what history holds, whether a token is required.", vec![], ok("Status.", obj(json!({ "mode": obj(json!({})), "sources": { "type": "array" }, "data": { "$ref": "#/components/schemas/Range" }, "history": obj(json!({})) })))),
             "/api/hierarchies": get("The hierarchies, their levels, and the pod label keys usable as `label:KEY`.", vec![], ok("Hierarchies.", obj(json!({ "hierarchies": { "type": "array" }, "label_keys": { "type": "array", "items": s } })))),
             "/api/entities": get("Entities at one level of a hierarchy with their totals over the time range: CPU, memory, file and network bytes, HTTP rate, errors and latency.", entities, ok("One page of rows.", obj(json!({ "level": s, "levels": { "type": "array", "items": s }, "parent": { "$ref": "#/components/schemas/EntityRef" }, "range": { "$ref": "#/components/schemas/Range" }, "total": int, "rows": { "type": "array", "items": { "$ref": "#/components/schemas/EntityRow" } } })))),
-            "/api/entity": get("One entity: attributes, its path in every hierarchy it is part of (for pivoting), a filter that selects it, and its totals.", entity, ok("The entity.", obj(json!({ "id": s, "kind": s, "name": s, "attributes": obj(json!({})), "paths": obj(json!({})), "filter": s, "totals": { "$ref": "#/components/schemas/EntityRow" }, "k8s": { "$ref": "#/components/schemas/K8sState" }, "controllers": { "type": "array", "nullable": true, "items": { "$ref": "#/components/schemas/EntityRef" } }, "changes": { "type": "array", "nullable": true, "items": { "$ref": "#/components/schemas/Change" } } })))),
+            "/api/entity": get("One entity: attributes, its path in every hierarchy it is part of (for pivoting), a filter that selects it, and its totals.", entity, ok("The entity.", obj(json!({ "id": s, "kind": s, "name": s, "attributes": obj(json!({})), "paths": obj(json!({})), "filter": s, "totals": { "$ref": "#/components/schemas/EntityRow" }, "k8s": { "$ref": "#/components/schemas/K8sState" }, "controllers": { "type": "array", "nullable": true, "items": { "$ref": "#/components/schemas/EntityRef" } }, "changes": { "type": "array", "nullable": true, "items": { "$ref": "#/components/schemas/Change" } }, "events": { "type": "array", "nullable": true, "items": { "$ref": "#/components/schemas/Event" } } })))),
             "/api/changes": get("What changed in the cluster during the range: objects created and deleted, and the changes of the fields users follow (phase, node, ready, restarts, image, replicas, labels), oldest first.", changes, ok("Changes.", obj(json!({ "range": { "$ref": "#/components/schemas/Range" }, "total": int, "dropped": int, "rows": { "type": "array", "items": { "$ref": "#/components/schemas/Change" } } })))),
+            "/api/events": get("Kubernetes Events during the range (a rollout's scaling, FailedScheduling, BackOff, ...), with the object each one is about, oldest first; repeats of one event are counted in `count`.", events, ok("Events.", obj(json!({ "range": { "$ref": "#/components/schemas/Range" }, "total": int, "dropped": int, "rows": { "type": "array", "items": { "$ref": "#/components/schemas/Event" } } })))),
             "/api/series": get("Time series of an entity (or of everything), one point per history bucket.", series, ok("Columns of values, `t` in seconds since the epoch.", obj(json!({ "series": obj(json!({ "resolution_s": num, "t": { "type": "array", "items": num }, "cpu_pct": { "type": "array" }, "memory_bytes": { "type": "array" }, "net_in_bps": { "type": "array" }, "net_out_bps": { "type": "array" }, "file_read_bps": { "type": "array" }, "file_write_bps": { "type": "array" }, "http_rps": { "type": "array" }, "http_error_pct": { "type": "array" }, "http_latency_ms": { "type": "array" } })) })))),
             "/api/topology": get("Entities of a level as nodes and the connections between them as edges (bytes and HTTP requests); pod and service addresses are mapped to their entities, other addresses kept as `ip:ADDRESS` nodes. Services are linked to the pods they select (`member` edges).", topology, ok("Nodes and edges.", obj(json!({ "nodes": { "type": "array", "items": obj(json!({ "id": s, "kind": s, "name": s, "inside": { "type": "boolean" } })) }, "edges": { "type": "array", "items": obj(json!({ "source": s, "target": s, "bytes": int, "requests": int, "ports": { "type": "array", "items": int }, "kind": s })) } })))),
             "/api/connections": get("Connections of the processes of an entity: which end each holds, the ends as entities, bytes and HTTP requests.", drill("processes and connections (fd.sip, fd.cip, fd.sport, fd.l4proto, fd.is_server, ...)"), ok("Rows, most bytes first.", obj(json!({ "total": int, "rows": { "type": "array" } })))),

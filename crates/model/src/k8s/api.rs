@@ -16,8 +16,11 @@ use serde::Deserialize;
 use crate::container::split_runtime_prefix;
 use crate::intern::Str;
 use crate::k8s::meta::{ObjectMeta, OwnerRef};
-use crate::k8s::node::{Namespace, Node, NodeAddress};
-use crate::k8s::pod::{ContainerId, ContainerPort, ContainerRole, Pod, PodContainer, PodPhase};
+use crate::k8s::node::{parse_quantity, Namespace, Node, NodeAddress, NodeCondition, NodeResources};
+use crate::k8s::pod::{
+    ContainerId, ContainerPort, ContainerRole, ContainerState, Pod, PodContainer, PodPhase,
+    Termination,
+};
 use crate::k8s::service::{
     Endpoint, EndpointPort, EndpointSlice, PodRef, Service, ServicePort, TargetPort,
     SERVICE_NAME_LABEL,
@@ -25,6 +28,7 @@ use crate::k8s::service::{
 use crate::k8s::workload::{
     CronJob, DaemonSet, Deployment, Job, ReplicaSet, Replicas, ReplicationController, StatefulSet,
 };
+use crate::k8s::event::{Event, InvolvedObject};
 use crate::k8s::K8sObject;
 use crate::labels::{labels_from, LabelSelector, SelectorOperator, SelectorRequirement};
 use crate::serde_util::{ip_list, null_default, opt_ip};
@@ -177,6 +181,29 @@ fn opt_str(s: Option<String>) -> Option<Str> {
 pub(crate) struct ApiNodeStatus {
     #[serde(deserialize_with = "null_default")]
     pub addresses: Vec<ApiNodeAddress>,
+    #[serde(deserialize_with = "null_default")]
+    pub conditions: Vec<ApiNodeCondition>,
+    #[serde(deserialize_with = "null_default")]
+    pub capacity: BTreeMap<String, String>,
+    #[serde(deserialize_with = "null_default")]
+    pub allocatable: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ApiNodeCondition {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+fn node_resources(list: &BTreeMap<String, String>) -> NodeResources {
+    NodeResources {
+        cpu_millis: list.get("cpu").and_then(|q| parse_quantity(q, 1000.0)),
+        memory_bytes: list.get("memory").and_then(|q| parse_quantity(q, 1.0)),
+        pods: list.get("pods").and_then(|q| parse_quantity(q, 1.0)),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -202,6 +229,19 @@ impl FromApi for Node {
                     address: a.address.into(),
                 })
                 .collect_exact(),
+            conditions: api
+                .status
+                .conditions
+                .into_iter()
+                .filter(|c| !c.kind.is_empty())
+                .map(|c| NodeCondition {
+                    kind: c.kind.into(),
+                    status: c.status.into(),
+                    reason: opt_str(c.reason),
+                })
+                .collect_exact(),
+            capacity: node_resources(&api.status.capacity),
+            allocatable: node_resources(&api.status.allocatable),
         }
     }
 }
@@ -274,6 +314,47 @@ pub(crate) struct ApiContainerStatus {
     pub image: Option<String>,
     pub restart_count: Option<i64>,
     pub ready: Option<bool>,
+    pub state: Option<ApiContainerState>,
+    pub last_state: Option<ApiContainerState>,
+}
+
+/// `state` / `lastState`: at most one of the three is set.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ApiContainerState {
+    pub waiting: Option<ApiStateReason>,
+    pub running: Option<IgnoredAny>,
+    pub terminated: Option<ApiStateReason>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub(crate) struct ApiStateReason {
+    pub reason: Option<String>,
+    pub exit_code: Option<i32>,
+}
+
+impl ApiStateReason {
+    fn termination(self) -> Termination {
+        Termination {
+            reason: opt_str(self.reason),
+            exit_code: self.exit_code.unwrap_or(0),
+        }
+    }
+}
+
+impl ApiContainerState {
+    fn into_state(self) -> Option<ContainerState> {
+        if let Some(t) = self.terminated {
+            Some(ContainerState::Terminated(t.termination()))
+        } else if self.running.is_some() {
+            Some(ContainerState::Running)
+        } else {
+            self.waiting.map(|w| ContainerState::Waiting {
+                reason: opt_str(w.reason),
+            })
+        }
+    }
 }
 
 pub(crate) type ApiPod = ApiObject<ApiPodSpec, ApiPodStatus>;
@@ -307,7 +388,13 @@ fn pod_container(
         Some(c) => (c.name, c.image, c.ports),
         None => (String::new(), None, Vec::new()),
     };
-    let status = status.unwrap_or_default();
+    let mut status = status.unwrap_or_default();
+    let state = status.state.take().and_then(ApiContainerState::into_state);
+    let last_termination = status
+        .last_state
+        .take()
+        .and_then(|s| s.terminated)
+        .map(ApiStateReason::termination);
     let name = if name.is_empty() { status.name } else { name };
     let id = status.container_id.as_deref().and_then(|raw| {
         let (runtime, id) = split_runtime_prefix(raw);
@@ -325,6 +412,8 @@ fn pod_container(
             .restart_count
             .map_or(0, |n| u32::try_from(n.max(0)).unwrap_or(u32::MAX)),
         ready: status.ready.unwrap_or(false),
+        state,
+        last_termination,
         ports: shrunk(
             ports
                 .into_iter()
@@ -576,6 +665,10 @@ pub(crate) struct ApiReplicaStatus {
     pub replicas: Option<i32>,
     pub desired_number_scheduled: Option<i32>,
     pub current_number_scheduled: Option<i32>,
+    pub ready_replicas: Option<i32>,
+    pub updated_replicas: Option<i32>,
+    pub number_ready: Option<i32>,
+    pub updated_number_scheduled: Option<i32>,
 }
 
 /// ReplicationController: `spec.selector` is a bare map.
@@ -598,6 +691,8 @@ impl FromApi for ReplicationController {
             replicas: Replicas {
                 desired: api.spec.replicas,
                 current: api.status.replicas,
+                ready: api.status.ready_replicas,
+                updated: api.status.updated_replicas,
             },
         }
     }
@@ -612,6 +707,8 @@ impl FromApi for ReplicaSet {
             replicas: Replicas {
                 desired: api.spec.replicas,
                 current: api.status.replicas,
+                ready: api.status.ready_replicas,
+                updated: api.status.updated_replicas,
             },
         }
     }
@@ -626,6 +723,8 @@ impl FromApi for Deployment {
             replicas: Replicas {
                 desired: api.spec.replicas,
                 current: api.status.replicas,
+                ready: api.status.ready_replicas,
+                updated: api.status.updated_replicas,
             },
         }
     }
@@ -640,6 +739,8 @@ impl FromApi for StatefulSet {
             replicas: Replicas {
                 desired: api.spec.replicas,
                 current: api.status.replicas,
+                ready: api.status.ready_replicas,
+                updated: api.status.updated_replicas,
             },
             service_name: opt_str(api.spec.service_name),
         }
@@ -655,6 +756,8 @@ impl FromApi for DaemonSet {
             replicas: Replicas {
                 desired: api.status.desired_number_scheduled,
                 current: api.status.current_number_scheduled,
+                ready: api.status.number_ready,
+                updated: api.status.updated_number_scheduled,
             },
         }
     }
@@ -705,6 +808,82 @@ impl FromApi for CronJob {
             meta: meta(api.metadata),
             schedule: opt_str(api.spec.schedule),
             suspend: api.spec.suspend,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Event
+// ---------------------------------------------------------------------------------------
+
+/// core/v1 `Event`: no spec or status, its fields are at the top. Events written through
+/// events.k8s.io/v1 show here with `eventTime`, `series` and `reportingComponent` instead of
+/// the timestamps, `count` and `source`.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub(crate) struct ApiEvent {
+    #[serde(deserialize_with = "null_default")]
+    pub metadata: ApiMeta,
+    #[serde(deserialize_with = "null_default")]
+    pub involved_object: ApiInvolvedObject,
+    pub reason: Option<String>,
+    pub message: Option<String>,
+    #[serde(rename = "type")]
+    pub event_type: Option<String>,
+    pub count: Option<i64>,
+    pub first_timestamp: Option<String>,
+    pub last_timestamp: Option<String>,
+    pub event_time: Option<String>,
+    pub series: Option<ApiEventSeries>,
+    pub source: Option<ApiEventSource>,
+    pub reporting_component: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ApiInvolvedObject {
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub uid: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub(crate) struct ApiEventSeries {
+    pub count: Option<i64>,
+    pub last_observed_time: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ApiEventSource {
+    pub component: Option<String>,
+}
+
+impl FromApi for Event {
+    type Api = ApiEvent;
+    fn from_api(api: Self::Api) -> Self {
+        let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
+        let first = nonempty(api.first_timestamp).or_else(|| nonempty(api.event_time.clone()));
+        let (series_count, series_last) = api.series.map_or((None, None), |s| (s.count, s.last_observed_time));
+        let last = nonempty(api.last_timestamp).or(nonempty(series_last)).or_else(|| first.clone());
+        let count = api.count.or(series_count).unwrap_or(1).clamp(1, i64::from(u32::MAX));
+        Event {
+            meta: meta(api.metadata),
+            involved: InvolvedObject {
+                kind: api.involved_object.kind.into(),
+                namespace: opt_str(nonempty(api.involved_object.namespace)),
+                name: api.involved_object.name.into(),
+                uid: opt_str(nonempty(api.involved_object.uid)),
+            },
+            event_type: opt_str(nonempty(api.event_type)),
+            reason: opt_str(nonempty(api.reason)),
+            message: nonempty(api.message).map(Into::into),
+            source: opt_str(nonempty(api.source.and_then(|s| s.component)).or(nonempty(api.reporting_component))),
+            count: count as u32,
+            first,
+            last,
         }
     }
 }

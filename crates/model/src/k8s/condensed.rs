@@ -101,6 +101,7 @@ impl FromCondensed for Node {
                         address,
                     })
                     .collect(),
+                ..Default::default()
             },
         }
     }
@@ -267,6 +268,7 @@ impl FromCondensed for DaemonSet {
                 replicas: None,
                 desired_number_scheduled: item.desired_scheduled,
                 current_number_scheduled: item.current_scheduled,
+                ..Default::default()
             },
         }
     }

@@ -14,7 +14,7 @@ use crate::error::ModelError;
 use crate::k8s::api::{ApiStatus, FromApi};
 use crate::k8s::condensed::FromCondensed;
 use crate::k8s::{
-    CronJob, DaemonSet, Deployment, EndpointSlice, Job, K8sObject, Namespace, Node, ObjectKind,
+    CronJob, DaemonSet, Deployment, EndpointSlice, Event, Job, K8sObject, Namespace, Node, ObjectKind,
     ObjectUpdate, Pod, ReplicaSet, ReplicationController, Service, StatefulSet, WatchKind,
 };
 use crate::serde_util::null_default;
@@ -174,6 +174,7 @@ macro_rules! by_kind {
             Some(ObjectKind::Job) => $f::<Job>($($arg),*),
             Some(ObjectKind::CronJob) => $f::<CronJob>($($arg),*),
             Some(ObjectKind::EndpointSlice) => $f::<EndpointSlice>($($arg),*),
+            Some(ObjectKind::Event) => $f::<Event>($($arg),*),
             None => Ok(Vec::new()),
         }
     };

@@ -4,6 +4,7 @@
 mod api;
 mod condensed;
 mod decode;
+pub mod event;
 pub mod meta;
 pub mod node;
 pub mod pod;
@@ -15,9 +16,13 @@ use std::fmt;
 use serde::Serialize;
 
 pub use decode::{parse_api_json, parse_api_value, parse_capture_event};
+pub use event::{Event, InvolvedObject};
 pub use meta::{ObjectMeta, OwnerRef};
-pub use node::{Namespace, Node, NodeAddress};
-pub use pod::{ContainerId, ContainerPort, ContainerRole, Pod, PodContainer, PodPhase};
+pub use node::{parse_quantity, Namespace, Node, NodeAddress, NodeCondition, NodeResources};
+pub use pod::{
+    ContainerId, ContainerPort, ContainerRole, ContainerState, Pod, PodContainer, PodPhase,
+    Termination,
+};
 pub use service::{
     Endpoint, EndpointPort, EndpointSlice, PodRef, Service, ServicePort, TargetPort,
     SERVICE_NAME_LABEL,
@@ -44,10 +49,11 @@ pub enum ObjectKind {
     Job,
     CronJob,
     EndpointSlice,
+    Event,
 }
 
 impl ObjectKind {
-    pub const ALL: [ObjectKind; 12] = [
+    pub const ALL: [ObjectKind; 13] = [
         Self::Node,
         Self::Namespace,
         Self::Pod,
@@ -60,6 +66,7 @@ impl ObjectKind {
         Self::Job,
         Self::CronJob,
         Self::EndpointSlice,
+        Self::Event,
     ];
 
     /// The Kubernetes `kind` string.
@@ -77,6 +84,7 @@ impl ObjectKind {
             Self::Job => "Job",
             Self::CronJob => "CronJob",
             Self::EndpointSlice => "EndpointSlice",
+            Self::Event => "Event",
         }
     }
 
@@ -108,6 +116,7 @@ pub enum K8sObject {
     Job(Job),
     CronJob(CronJob),
     EndpointSlice(EndpointSlice),
+    Event(Event),
 }
 
 /// Applies `$body` to the object inside whatever variant `$obj` is.
@@ -126,6 +135,7 @@ macro_rules! with_object {
             K8sObject::Job($o) => $body,
             K8sObject::CronJob($o) => $body,
             K8sObject::EndpointSlice($o) => $body,
+            K8sObject::Event($o) => $body,
         }
     };
 }
@@ -145,6 +155,7 @@ impl K8sObject {
             K8sObject::Job(_) => ObjectKind::Job,
             K8sObject::CronJob(_) => ObjectKind::CronJob,
             K8sObject::EndpointSlice(_) => ObjectKind::EndpointSlice,
+            K8sObject::Event(_) => ObjectKind::Event,
         }
     }
 
@@ -180,7 +191,8 @@ into_object!(
     StatefulSet,
     Job,
     CronJob,
-    EndpointSlice
+    EndpointSlice,
+    Event
 );
 
 /// What happened to an object, as a watch reports it.

@@ -74,6 +74,48 @@ pub struct PodContainer {
     pub restart_count: u32,
     pub ready: bool,
     pub ports: Vec<ContainerPort>,
+    /// `status.*containerStatuses[].state`; `None` before the kubelet reported it.
+    pub state: Option<ContainerState>,
+    /// `lastState.terminated`: how the previous instance ended, once it restarted.
+    pub last_termination: Option<Termination>,
+}
+
+/// What a container is doing, with the reason the kubelet gives (`CrashLoopBackOff`,
+/// `ContainerCreating`, `Completed`, `OOMKilled`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ContainerState {
+    Waiting { reason: Option<Str> },
+    Running,
+    Terminated(Termination),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Termination {
+    pub reason: Option<Str>,
+    pub exit_code: i32,
+}
+
+impl ContainerState {
+    /// As `kubectl describe` words it: `running`, `waiting: CrashLoopBackOff`,
+    /// `terminated: OOMKilled (137)`.
+    pub fn describe(&self) -> String {
+        match self {
+            ContainerState::Running => "running".to_string(),
+            ContainerState::Waiting { reason: None } => "waiting".to_string(),
+            ContainerState::Waiting { reason: Some(r) } => format!("waiting: {r}"),
+            ContainerState::Terminated(t) => format!("terminated: {}", t.describe()),
+        }
+    }
+}
+
+impl Termination {
+    /// `OOMKilled (137)`, or the exit code alone when no reason was given.
+    pub fn describe(&self) -> String {
+        match &self.reason {
+            Some(r) => format!("{r} ({})", self.exit_code),
+            None => format!("exit code {}", self.exit_code),
+        }
+    }
 }
 
 /// A runtime container id as Kubernetes reports it, prefix split off:
@@ -145,6 +187,14 @@ impl Intern for Pod {
             for p in &mut c.ports {
                 i.intern_opt(&mut p.name);
                 i.intern_opt(&mut p.protocol);
+            }
+            match &mut c.state {
+                Some(ContainerState::Waiting { reason }) => i.intern_opt(reason),
+                Some(ContainerState::Terminated(t)) => i.intern_opt(&mut t.reason),
+                _ => {}
+            }
+            if let Some(t) = &mut c.last_termination {
+                i.intern_opt(&mut t.reason);
             }
         }
     }

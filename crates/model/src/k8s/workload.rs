@@ -11,6 +11,11 @@ use crate::labels::LabelSelector;
 pub struct Replicas {
     pub desired: Option<i32>,
     pub current: Option<i32>,
+    /// `status.readyReplicas` (a DaemonSet: `numberReady`).
+    pub ready: Option<i32>,
+    /// `status.updatedReplicas` (a DaemonSet: `updatedNumberScheduled`): pods of the
+    /// current template, what a rollout's progress is read from.
+    pub updated: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -184,6 +189,8 @@ impl<'a> WorkloadRef<'a> {
             Self::Job(w) => Some(Replicas {
                 desired: w.completions,
                 current: w.active,
+                ready: None,
+                updated: None,
             }),
             Self::CronJob(_) => None,
         }
