@@ -3,6 +3,7 @@
 //! kinsight-analysis. Each subcommand has a module of its own (`read_cmd`, ...).
 
 mod capture_cmd;
+mod capture_kube;
 mod k8s_cmd;
 mod live_cmd;
 mod output;

@@ -673,3 +673,85 @@ fn up_shows_a_hosts_container_as_the_pod_the_api_server_describes() {
     }
     std::fs::remove_dir_all(&tmp).ok();
 }
+
+/// `kinsight capture` with a Kubernetes API (the protocol-faithful test server) records the
+/// cluster into the file: `kinsight read --tree logical` of the capture, offline, shows the
+/// tree `kinsight k8s --tree logical` shows of the API at the end of the capture, changes
+/// made during the capture (a rollout, a new StatefulSet) included; sysdig 0.29.3 reads the
+/// file and finds the same events.
+#[test]
+fn a_capture_keeps_its_cluster() {
+    use kinsight_kube_testserver::sim::Sim;
+    use kinsight_kube_testserver::{Credentials, Resource, ServerConfig, TestServer};
+    if skip("a_capture_keeps_its_cluster") {
+        return;
+    }
+    let _serial = serial();
+    let node = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_string();
+    let nodes = std::slice::from_ref(&node);
+    let api = TestServer::start(ServerConfig::default()).unwrap();
+    let mut sim = Sim::new(&api);
+    sim.node(&node).unwrap();
+    sim.namespace("shop").unwrap();
+    sim.deployment("shop", "web", 3, nodes).unwrap();
+    sim.service("shop", "web", &[("app", "web")]).unwrap();
+    sim.cron_job_run("shop", "report", &node).unwrap();
+    let tmp = std::env::temp_dir().join(format!("kinsight-capture-k8s-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let kubeconfig = tmp.join("kubeconfig");
+    std::fs::write(&kubeconfig, api.kubeconfig(Credentials::Anonymous)).unwrap();
+    let capture = tmp.join("with-cluster.scap");
+
+    let writer = Kinsight::start(&["capture", "-w", capture.to_str().unwrap(), "--duration", "4", "--kubeconfig", kubeconfig.to_str().unwrap()]);
+    std::thread::sleep(Duration::from_millis(500));
+    let before: Vec<String> = api.objects_in(Resource::Pods, "shop").iter().filter(|p| p["metadata"]["labels"]["app"] == "web").map(|p| p["metadata"]["name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(before.len(), 3);
+    sim.rollout("shop", "web", nodes).unwrap();
+    sim.stateful_set("shop", "db", 2, nodes).unwrap();
+    let (_, err) = writer.finish();
+    let recorded: u64 = err
+        .lines()
+        .find_map(|l| l.strip_prefix("kinsight: recorded ")?.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no count of recorded objects: {err}"));
+
+    let tree_of = |args: &[&str]| {
+        let out = Command::new(KINSIGHT).args(args).output().expect("run kinsight");
+        assert!(out.status.success(), "kinsight {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let offline = tree_of(&["read", capture.to_str().unwrap(), "--tree", "logical"]);
+    let live = tree_of(&["k8s", "--kubeconfig", kubeconfig.to_str().unwrap(), "--tree", "logical"]);
+    assert_eq!(offline, live, "the capture's cluster differs from the API's");
+    for name in ["shop", "web", "db-0", "db-1", "report"] {
+        assert!(offline.contains(name), "{name} not in the capture's tree:\n{offline}");
+    }
+    // The rollout during the capture: the replacement pods are in, the replaced ones out.
+    let web_pods = |api: &TestServer| -> Vec<String> {
+        api.objects_in(Resource::Pods, "shop").iter().filter(|p| p["metadata"]["labels"]["app"] == "web").map(|p| p["metadata"]["name"].as_str().unwrap().to_string()).collect()
+    };
+    let now = web_pods(&api);
+    assert_eq!(now.len(), 3);
+    for pod in &now {
+        assert!(offline.contains(&format!("pod {pod} ")), "{pod} not in:\n{offline}");
+    }
+    for pod in &before {
+        assert!(!offline.contains(&format!("pod {pod} ")), "{pod} was replaced but is in:\n{offline}");
+    }
+
+    // kinsight reads back every K8S_E event it wrote; sysdig 0.29.3 reads the whole file
+    // (it consumes K8S_E and procinfo events without printing them) and prints the same
+    // system call events as kinsight.
+    let events_of = |filter: &str| -> Vec<String> {
+        let out = Command::new(KINSIGHT).args(["read", capture.to_str().unwrap(), "--view", "events", "--filter", filter]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| l.split_whitespace().nth(6).unwrap_or_default().to_string()).collect()
+    };
+    assert_eq!(events_of("evt.type=k8s").len() as u64, recorded);
+    let syscalls = events_of("not evt.type in (k8s, procinfo)");
+    let out = Command::new("sysdig").args(["-r", capture.to_str().unwrap(), "-p", "%evt.num %evt.type"]).output().expect("run sysdig");
+    assert!(out.status.success(), "sysdig -r: {}", String::from_utf8_lossy(&out.stderr));
+    let by_sysdig: Vec<String> = String::from_utf8(out.stdout).unwrap().lines().map(|l| l.split_whitespace().nth(1).unwrap_or_default().to_string()).collect();
+    assert_eq!(by_sysdig, syscalls);
+    assert!(recorded > 10, "{err}");
+    std::fs::remove_dir_all(&tmp).ok();
+}

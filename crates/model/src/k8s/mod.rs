@@ -4,6 +4,7 @@
 mod api;
 mod condensed;
 mod decode;
+pub mod encode;
 pub mod event;
 pub mod meta;
 pub mod node;
@@ -16,6 +17,7 @@ use std::fmt;
 use serde::Serialize;
 
 pub use decode::{parse_api_json, parse_api_value, parse_capture_event};
+pub use encode::{watch_event_json, MAX_CAPTURE_EVENT_JSON};
 pub use event::{Event, InvolvedObject};
 pub use meta::{ObjectMeta, OwnerRef};
 pub use node::{parse_quantity, Namespace, Node, NodeAddress, NodeCondition, NodeResources};
