@@ -61,6 +61,64 @@ export interface EntityRow {
   http_latency_ms: number | null;
   http_out_requests: number;
   has_children: boolean;
+  k8s?: K8sState | null;
+}
+
+/** What Kubernetes says of an object (the columns `kubectl get` shows); absent fields do not apply. */
+export interface K8sState {
+  kind: string;
+  phase?: string;
+  ready_containers?: number;
+  containers?: number;
+  restarts?: number;
+  last_termination?: string;
+  state?: string;
+  role?: string;
+  image?: string;
+  node?: string;
+  ip?: string;
+  owner?: string;
+  desired_replicas?: number;
+  current_replicas?: number;
+  ready_replicas?: number;
+  updated_replicas?: number;
+  created_ns?: number;
+  deleted_ns?: number;
+  node_ready?: boolean;
+  conditions?: string[];
+  cpu_allocatable_millis?: number;
+  memory_allocatable_bytes?: number;
+  pods_allocatable?: number;
+  cpu_capacity_millis?: number;
+  memory_capacity_bytes?: number;
+}
+
+export interface Change {
+  ts_ns: number;
+  kind: string;
+  uid: string;
+  namespace: string | null;
+  name: string;
+  change: string;
+  fields: { field: string; from: string; to: string }[];
+}
+
+export interface KubeEvent {
+  first_ns: number;
+  last_ns: number;
+  count: number;
+  type: string | null;
+  reason: string | null;
+  message: string | null;
+  source: string | null;
+  object: { kind: string; namespace: string | null; name: string; uid: string | null };
+}
+
+export interface Listing<T> {
+  range: Range;
+  total: number;
+  dropped: number;
+  rows: T[];
 }
 
 export interface EntitiesPage {
@@ -83,6 +141,9 @@ export interface EntityDetail {
   paths: Record<string, EntityRef[] | null>;
   filter: string | null;
   totals: EntityRow | null;
+  k8s?: K8sState | null;
+  changes?: Change[] | null;
+  events?: KubeEvent[] | null;
 }
 
 export interface SeriesColumns {

@@ -1,5 +1,7 @@
 // Time series of the selected entity, one small chart per measure. Dragging across a
-// chart selects that time range for the whole page.
+// chart selects that time range for the whole page. Kubernetes Events about the entity are
+// drawn on every chart as vertical marks at the time they were last seen (Warnings in
+// red), so that a rollout or a BackOff sits next to the curve it explains.
 
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -42,8 +44,43 @@ export function destroyCharts(): void {
   plots = [];
 }
 
+export interface Marker {
+  /** Seconds since the epoch, as the series' times. */
+  t: number;
+  warning: boolean;
+  text: string;
+}
+
+/** A uPlot plugin drawing the markers; the chart's box records how many were in view. */
+function markerPlugin(markers: Marker[], box: HTMLElement): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: (u: uPlot) => {
+        const min = u.scales.x.min ?? -Infinity;
+        const max = u.scales.x.max ?? Infinity;
+        const shown = markers.filter((m) => m.t >= min && m.t <= max);
+        box.dataset.markers = String(shown.length);
+        box.title = shown.map((m) => m.text).join("\n");
+        const ctx = u.ctx;
+        ctx.save();
+        ctx.lineWidth = 1.5 * devicePixelRatio;
+        ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+        for (const m of shown) {
+          const x = Math.round(u.valToPos(m.t, "x", true));
+          ctx.strokeStyle = m.warning ? "#c92a2a" : "#495057";
+          ctx.beginPath();
+          ctx.moveTo(x, u.bbox.top);
+          ctx.lineTo(x, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
 /** Draws the charts into `el`; `onSelect` gets a dragged range (ns). */
-export function renderCharts(el: HTMLElement, cols: SeriesColumns, onSelect: (fromNs: number, toNs: number) => void): void {
+export function renderCharts(el: HTMLElement, cols: SeriesColumns, onSelect: (fromNs: number, toNs: number) => void, markers: Marker[] = []): void {
   destroyCharts();
   el.innerHTML = "";
   const width = Math.max(260, Math.floor(el.clientWidth / 2) - 16);
@@ -58,6 +95,7 @@ export function renderCharts(el: HTMLElement, cols: SeriesColumns, onSelect: (fr
       width,
       height: 140,
       cursor: { drag: { x: true, y: false } },
+      plugins: [markerPlugin(markers, box)],
       legend: { show: true },
       scales: { x: { time: true } },
       axes: [{ stroke: "#666", grid: { stroke: "#eee" } }, { stroke: "#666", grid: { stroke: "#eee" }, size: 70, values: (_u, vals) => vals.map((v) => (v === null ? "" : spec.fmt(v))) }],

@@ -6,6 +6,7 @@ import "./style.css";
 import { ApiError, get, setToken, takeTokenFromUrl, type EntitiesPage, type EntityDetail, type Hierarchies, type SeriesColumns, type Status, type Topology } from "./api";
 import { destroyCharts, renderCharts } from "./charts";
 import { DRILL_TABS, renderDrill } from "./drill";
+import { eventMarkers, kubeDetails, renderChanges } from "./kube";
 import { bytes, duration, esc, ms, pct, time } from "./format";
 import { go, hashOf, readState, type ViewState } from "./state";
 import { renderTable } from "./table";
@@ -16,6 +17,11 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 let status: Status | null = null;
 /** Each render gets a number; answers for an older render are dropped. */
 let generation = 0;
+
+/** `process` → `processes`, `pod` → `pods`. */
+function plural(level: string): string {
+  return /(s|x|ch|sh)$/.test(level) ? `${level}es` : `${level}s`;
+}
 
 function hierarchyTitle(h: string): string {
   if (h.startsWith("label:")) return `label ${h.slice(6)}`;
@@ -145,6 +151,14 @@ async function renderView(st: ViewState, gen: number): Promise<void> {
       return;
     }
     destroyTopology();
+    if (st.tab === "changes") {
+      // In the namespace being looked at, if any; otherwise the whole cluster.
+      const ns = st.p.startsWith("ns:") ? st.p.slice(3) : st.p.startsWith("wl:") || st.p.startsWith("svc:") ? st.p.slice(st.p.indexOf(":") + 1).split("/")[0] : null;
+      const label = await renderChanges(view, st, ns);
+      if (gen !== generation) return;
+      $("range-label").textContent = label;
+      return;
+    }
     const t0 = performance.now();
     const page = await get<EntitiesPage>("/api/entities", {
       hierarchy: st.h,
@@ -159,7 +173,7 @@ async function renderView(st: ViewState, gen: number): Promise<void> {
     showFilterError(null, "");
     syncLevels(page.levels, page.parent?.level, page.level);
     renderTable(view, page);
-    $("range-label").textContent = `${page.level}s: ${page.total} · ${time(page.range.from)} – ${time(page.range.to)} (${duration(page.range.seconds)})`;
+    $("range-label").textContent = `${plural(page.level)}: ${page.total} · ${time(page.range.from)} – ${time(page.range.to)} (${duration(page.range.seconds)})`;
     document.body.dataset.rows = String(page.rows.length);
     document.body.dataset.level = page.level;
     performance.mark("kinsight:table-rendered", { detail: { rows: page.rows.length, fetchAndRenderMs: performance.now() - t0 } });
@@ -206,11 +220,11 @@ async function renderDetails(st: ViewState, gen: number): Promise<void> {
         <a class="close" href="${esc(hashOf({ ...st, sel: "" }))}" title="Close">×</a></div>
       <p class="dim mono">${esc(d.id)}</p>
       <div class="pivots">${pivots.join(" ")}</div>
-      ${facts}${attrs}
+      ${facts}${kubeDetails(d.k8s, d.events, d.changes, status?.now_ns ?? Date.now() * 1e6)}${attrs}
       <div class="charts" data-testid="charts"></div>
       <div class="dtabs">${tabs}</div>
       <div class="drill-body" data-testid="drill"></div>`;
-    renderCharts(aside.querySelector<HTMLElement>(".charts")!, s.series, (from, to) => go({ from: String(from), to: String(to) }));
+    renderCharts(aside.querySelector<HTMLElement>(".charts")!, s.series, (from, to) => go({ from: String(from), to: String(to) }), eventMarkers(d.events));
     await renderDrill(aside.querySelector<HTMLElement>(".drill-body")!, st.dtab, d.id, st, "");
   } catch (e) {
     if (gen !== generation) return;

@@ -14,7 +14,7 @@ export interface ViewState {
   /** Time range as the API takes it (ns since the epoch or -5m); empty: all data. */
   from: string;
   to: string;
-  tab: "table" | "topology";
+  tab: "table" | "topology" | "changes";
   /** Selected entity (details panel). */
   sel: string;
   /** Drill-down tab of the details panel. */

@@ -400,3 +400,70 @@ fn a_rollout_keeps_the_old_pods_in_the_past_and_lists_the_replacement() {
     drop(up);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The structure in a real browser (Debian's chromium driven by playwright-core):
+/// ui/e2e/structure.mjs checks the state columns (status, ready, up-to-date, restarts,
+/// node, age), the deleted pods of a rollout, the deployment's and a pod's Events in the
+/// details panel and as marks on the charts, and the "what changed" view, against what the
+/// API server holds. Screenshots of every step are kept in ui/test-artifacts/structure/.
+#[test]
+fn the_explorer_shows_state_events_and_changes_in_chromium() {
+    let ui = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui");
+    assert!(ui.join("node_modules/playwright-core").is_dir(), "ui/node_modules is missing playwright-core: run `npm ci` in ui/ (the build script does)");
+    assert!(Path::new("/usr/bin/chromium").is_file() || std::env::var_os("KINSIGHT_CHROMIUM").is_some(), "chromium is needed: apt-get install chromium");
+    let api = TestServer::start(ServerConfig::default()).unwrap();
+    let nodes = vec!["node-a".to_string()];
+    let mut sim = Sim::new(&api);
+    sim.node("node-a").unwrap();
+    sim.namespace("shop").unwrap();
+    let before = sim.deployment("shop", "web", 3, &nodes).unwrap();
+    let names = |pods: &[Value]| -> Vec<String> { pods.iter().map(|p| p["metadata"]["name"].as_str().unwrap().to_string()).collect() };
+    let old_pods = names(&before.pods);
+    let old_rs = before.replica_set["metadata"]["name"].as_str().unwrap().to_string();
+    let dir = temp_dir("browser");
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(&kubeconfig, api.kubeconfig(Credentials::Anonymous)).unwrap();
+    let up = start_up(&kubeconfig, &dir.join("data"));
+    agree(&up.addr, &kubeconfig, Instant::now(), "before the rollout");
+    std::thread::sleep(Duration::from_millis(1100));
+    sim.rollout("shop", "web", &nodes).unwrap();
+    let new_pods = names(&api.objects_in(Resource::Pods, "shop"));
+    let warned = api.get(Resource::Pods, "shop", &new_pods[0]).unwrap();
+    let warning = "Back-off restarting failed container app";
+    sim.event(&warned, "Warning", "BackOff", warning, "kubelet").unwrap();
+    agree(&up.addr, &kubeconfig, Instant::now(), "the rollout");
+    // History reaches past the last change before the page asks for it.
+    std::thread::sleep(Duration::from_millis(1500));
+
+    let expected = json!({ "old_pods": old_pods, "new_pods": new_pods, "old_rs": old_rs, "warned_pod": new_pods[0], "warning": warning });
+    let artifacts = ui.join("test-artifacts/structure");
+    let _ = std::fs::remove_dir_all(&artifacts);
+    let mut child = Command::new("node")
+        .arg("e2e/structure.mjs")
+        .arg(format!("http://{}/", up.addr))
+        .arg(&artifacts)
+        .arg(expected.to_string())
+        .current_dir(&ui)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    // Bounded: the script takes seconds; a hung browser must not hang the suite.
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if started.elapsed() > Duration::from_secs(180) {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut log = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut log).unwrap();
+    child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
+    assert!(status.is_some_and(|s| s.success()) && log.contains("PASS"), "structure.mjs failed (screenshots in {}):\n{log}", artifacts.display());
+    drop(up);
+    let _ = std::fs::remove_dir_all(&dir);
+}

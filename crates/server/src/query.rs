@@ -228,7 +228,11 @@ pub fn sort_rows(rows: &mut Vec<EntityRow<'_>>, key: &str, descending: bool) {
             _ => 0.0,
         }
     };
-    let phase = |r: &EntityRow<'_>| r.k8s.and_then(|k| k.phase.clone()).unwrap_or_default();
+    // As the Status column reads: a deleted object says so, whatever its last phase; case
+    // apart, so that `deleted` sorts among `Pending` and `Running`.
+    let phase = |r: &EntityRow<'_>| {
+        r.k8s.and_then(|k| if k.deleted_ns.is_some() { Some("deleted".to_string()) } else { k.phase.clone() }).unwrap_or_default().to_ascii_lowercase()
+    };
     let by_text = matches!(key, "name" | "kind" | "phase");
     // The key of each row is computed once, not at every comparison.
     let mut keyed: Vec<(f64, EntityRow<'_>)> = rows.drain(..).map(|r| (if by_text { 0.0 } else { num(&r) }, r)).collect();
