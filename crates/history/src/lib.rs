@@ -276,6 +276,14 @@ impl History {
         spans.iter().flat_map(move |s| self.tiers[s.tier].range(s.first, s.end))
     }
 
+    /// [`History::buckets`] with the time each covers, `[start, end)` in nanoseconds.
+    pub fn timed_buckets<'a>(&'a self, spans: &'a [Span]) -> impl Iterator<Item = (u64, u64, &'a Bucket)> + 'a {
+        spans.iter().flat_map(move |s| {
+            let r = self.tiers[s.tier].resolution_ns();
+            self.tiers[s.tier].range(s.first, s.end).map(move |b| (b.index * r, (b.index + 1) * r, b))
+        })
+    }
+
     /// Each series' counters summed over `[from, to)`, indexed by series id (the gauge
     /// holds the last sample in the range).
     pub fn series_totals(&self, from: u64, to: u64) -> Vec<Counters> {

@@ -22,7 +22,7 @@
 //! its detail rather than beside it, so a namespace's workloads do not count pods twice.
 
 use kinsight_history::{Catalog, Lifetime, NodeMeta, PodMeta, SeriesId, WorkloadMeta};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::net::IpAddr;
 
@@ -271,6 +271,60 @@ pub enum AddressOwner {
     Node(u32),
 }
 
+/// One holder of an address and when it held it (`[from, to)`, ns; open ends unknown).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AddressSpan {
+    pub from: Option<u64>,
+    pub to: Option<u64>,
+    pub owner: AddressOwner,
+}
+
+impl AddressSpan {
+    fn of(lifetime: Lifetime, owner: AddressOwner) -> AddressSpan {
+        AddressSpan { from: lifetime.created_ns, to: lifetime.deleted_ns, owner }
+    }
+
+    pub fn holds_at(&self, t: u64) -> bool {
+        self.from.is_none_or(|f| f <= t) && self.to.is_none_or(|e| t < e)
+    }
+
+    pub fn overlaps(&self, from: u64, to: u64) -> bool {
+        self.from.is_none_or(|f| f < to) && self.to.is_none_or(|e| e > from)
+    }
+}
+
+impl EntityIndex {
+    /// Who held `ip` at `t`: the pod or service whose lifetime covers it, else whoever
+    /// holds it now.
+    pub fn address_at(&self, ip: IpAddr, t: u64) -> Option<AddressOwner> {
+        self.holder_at(ip, t).map(|s| s.owner).or_else(|| self.addresses.get(&ip).copied())
+    }
+
+    /// The span of `ip` covering `t` (the newest, if creation and deletion times overlap),
+    /// else the nearest in time: bytes are counted per bucket and lifetimes are seen to the
+    /// second, so a pod's first or last bytes can fall just outside its lifetime.
+    pub fn holder_at(&self, ip: IpAddr, t: u64) -> Option<&AddressSpan> {
+        let spans = self.address_history.get(&ip)?;
+        spans.iter().rev().find(|s| s.holds_at(t)).or_else(|| {
+            spans.iter().min_by_key(|s| match (s.from, s.to) {
+                (Some(f), _) if t < f => f - t,
+                (_, Some(e)) if t >= e => t - e + 1,
+                _ => 0,
+            })
+        })
+    }
+
+    /// Addresses held by more than one pod or service during `[from, to)`: their
+    /// connections must be resolved bucket by bucket.
+    pub fn reused_addresses(&self, from: u64, to: u64) -> FxHashSet<IpAddr> {
+        self.address_history
+            .iter()
+            .filter(|(_, spans)| spans.iter().filter(|s| s.overlaps(from, to)).nth(1).is_some())
+            .map(|(ip, _)| *ip)
+            .collect()
+    }
+}
+
 /// Every entity any series belongs to, and per series the entity at each level. Built
 /// from the catalog; extended in place when series are added; rebuilt when the catalog's
 /// entity maps change.
@@ -284,7 +338,11 @@ pub struct EntityIndex {
     services: Vec<Box<[u32]>>,
     /// The pod uid of each series, for label lookups.
     pod_uid: Vec<Option<String>>,
+    /// Who holds each address now.
     pub addresses: FxHashMap<IpAddr, AddressOwner>,
+    /// Every pod and service that ever held an address, with when: IPs are reused, so a
+    /// connection is attributed to the pod that held the address when its bytes moved.
+    pub address_history: FxHashMap<IpAddr, Vec<AddressSpan>>,
     /// Entities known to the catalog without any series (a namespace with no pods, a
     /// service selecting none, a pending pod): listed with zero counters so the structure
     /// is whole.
@@ -311,6 +369,7 @@ impl EntityIndex {
             services: Vec::new(),
             pod_uid: Vec::new(),
             addresses: FxHashMap::default(),
+            address_history: FxHashMap::default(),
             catalog_only: Vec::new(),
             catalog_only_flag: Vec::new(),
             ancestors: FxHashMap::default(),
@@ -336,8 +395,11 @@ impl EntityIndex {
         }
         for s in catalog.services.values() {
             let e = ix.service(&s.namespace, &s.name);
-            if let Some(ip) = s.cluster_ip.filter(|_| !s.lifetime.is_deleted()) {
-                ix.addresses.insert(ip, AddressOwner::Service(e));
+            if let Some(ip) = s.cluster_ip {
+                if !s.lifetime.is_deleted() {
+                    ix.addresses.insert(ip, AddressOwner::Service(e));
+                }
+                ix.address_history.entry(ip).or_default().push(AddressSpan::of(s.lifetime, AddressOwner::Service(e)));
             }
             let ns = ix.namespace(&s.namespace);
             ix.ancestors.insert(e, Box::new([ns]));
@@ -364,8 +426,11 @@ impl EntityIndex {
         for p in catalog.pods.values() {
             let e = ix.pod(p);
             ix.pod_entity.insert(p.uid.clone(), e);
-            if let Some(ip) = p.ip.filter(|_| !p.host_network && !p.lifetime.is_deleted()) {
-                ix.addresses.insert(ip, AddressOwner::Pod(e));
+            if let Some(ip) = p.ip.filter(|_| !p.host_network) {
+                if !p.lifetime.is_deleted() {
+                    ix.addresses.insert(ip, AddressOwner::Pod(e));
+                }
+                ix.address_history.entry(ip).or_default().push(AddressSpan::of(p.lifetime, AddressOwner::Pod(e)));
             }
             let node = match p.node.as_deref() {
                 Some(n) => ix.node(n),
@@ -434,6 +499,10 @@ impl EntityIndex {
         ix.catalog_only_flag = vec![false; ix.entities.len()];
         for &e in &ix.catalog_only {
             ix.catalog_only_flag[e as usize] = true;
+        }
+        // Oldest holder first; `address_at` takes the newest that covers a moment.
+        for spans in ix.address_history.values_mut() {
+            spans.sort_by_key(|s| s.from);
         }
         ix
     }

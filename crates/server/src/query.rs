@@ -371,20 +371,30 @@ impl<'a> Resolver<'a> {
     /// The entity owning an address, if the address is not shared (a pod's own address
     /// or a service's cluster IP).
     pub fn address(&self, ip: IpAddr) -> Option<EndRef> {
-        match self.ix.addresses.get(&ip)? {
+        self.owner_end(*self.ix.addresses.get(&ip)?)
+    }
+
+    /// [`Resolver::address`] as it was at `t`: the pod or service that held the address
+    /// then (IPs are reused).
+    pub fn address_at(&self, ip: IpAddr, t: u64) -> Option<EndRef> {
+        self.owner_end(self.ix.address_at(ip, t)?)
+    }
+
+    fn owner_end(&self, owner: AddressOwner) -> Option<EndRef> {
+        match owner {
             AddressOwner::Pod(pod) => {
                 let at_level = match self.level {
-                    Level::Pod | Level::Container | Level::Process => Some(*pod),
-                    l => self.pod_series.get(pod).and_then(|s| self.ix.of_series(l, *s, self.labels).iter().next()),
+                    Level::Pod | Level::Container | Level::Process => Some(pod),
+                    l => self.pod_series.get(&pod).and_then(|s| self.ix.of_series(l, *s, self.labels).iter().next()),
                 };
-                Some(EndRef::Entity(at_level.unwrap_or(*pod)))
+                Some(EndRef::Entity(at_level.unwrap_or(pod)))
             }
             AddressOwner::Service(svc) => {
                 if self.level == Level::Namespace {
-                    let ns = self.ix.entity(*svc).namespace.as_deref().and_then(|n| self.ix.get(&format!("ns:{n}")));
-                    Some(EndRef::Entity(ns.unwrap_or(*svc)))
+                    let ns = self.ix.entity(svc).namespace.as_deref().and_then(|n| self.ix.get(&format!("ns:{n}")));
+                    Some(EndRef::Entity(ns.unwrap_or(svc)))
                 } else {
-                    Some(EndRef::Entity(*svc))
+                    Some(EndRef::Entity(svc))
                 }
             }
             AddressOwner::Node(_) => None,
@@ -414,14 +424,32 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// Connection views summed over a range.
-pub fn conn_views(history: &History, range: TimeRange) -> FxHashMap<ConnKey, ConnCounters> {
-    let mut out: FxHashMap<ConnKey, ConnCounters> = FxHashMap::default();
+/// The counters of one connection key over a range, and the moment its ends are resolved
+/// at (the last bucket it moved bytes in).
+pub struct ConnView {
+    pub key: ConnKey,
+    pub counters: ConnCounters,
+    pub at: u64,
+}
+
+/// Connection counters summed over a range. A key whose remote address changed hands
+/// during the range (a pod IP reused by a later pod) is split at each change, so that every
+/// part is attributed to the pod or service that held the address when its bytes moved.
+pub fn conn_views(history: &History, ix: &EntityIndex, range: TimeRange) -> Vec<ConnView> {
+    let reused = ix.reused_addresses(range.from, range.to);
+    let holder = |ip: IpAddr, t: u64| if reused.contains(&ip) { ix.holder_at(ip, t).and_then(|s| s.from).map(|f| f + 1) } else { None };
+    let mut out: FxHashMap<(ConnKey, Option<u64>, Option<u64>), (ConnCounters, u64)> = FxHashMap::default();
     let spans = history.cover(range.from, range.to);
-    for b in history.buckets(&spans) {
-        b.conns.for_each(|k, v| out.entry(*k).or_default().merge(v));
+    for (start, end, b) in history.timed_buckets(&spans) {
+        // The middle of the bucket: lifetimes are seen to the second.
+        let t = start + (end - start) / 2;
+        b.conns.for_each(|k, v| {
+            let slot = out.entry((*k, holder(k.client, t), holder(k.server, t))).or_default();
+            slot.0.merge(v);
+            slot.1 = slot.1.max(t);
+        });
     }
-    out
+    out.into_iter().map(|((key, _, _), (counters, at))| ConnView { key, counters, at }).collect()
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -465,7 +493,7 @@ type EdgeSums = (u64, u64, FxHashSet<u16>);
 /// server's dropped, so bytes are not counted twice. An edge is shown when one of its ends
 /// is inside the selection (the parent entity and the filter).
 pub fn topology(r: &Resolver, range: TimeRange, selected: &[bool], max_edges: usize) -> Topology {
-    let views = conn_views(r.history(), range);
+    let views = conn_views(r.history(), r.ix, range);
     let mut inside: FxHashSet<EndRef> = FxHashSet::default();
     for (i, s) in selected.iter().enumerate() {
         if *s {
@@ -475,7 +503,7 @@ pub fn topology(r: &Resolver, range: TimeRange, selected: &[bool], max_edges: us
     // Local processes serving (address, port), and local clients by conversation.
     let mut servers: FxHashMap<(IpAddr, u16), FxHashSet<EndRef>> = FxHashMap::default();
     let mut local_clients: FxHashSet<(IpAddr, IpAddr, u16)> = FxHashSet::default();
-    for k in views.keys() {
+    for k in views.iter().map(|v| &v.key) {
         if k.side == Side::Server {
             servers.entry((k.server, k.server_port)).or_default().insert(r.series(k.observer));
         } else {
@@ -484,17 +512,17 @@ pub fn topology(r: &Resolver, range: TimeRange, selected: &[bool], max_edges: us
     }
     let unique = |set: Option<&FxHashSet<EndRef>>| set.filter(|s| s.len() == 1).and_then(|s| s.iter().next().copied());
     let mut edges: FxHashMap<EdgeEnds, EdgeSums> = FxHashMap::default();
-    for (k, v) in &views {
+    for ConnView { key: k, counters: v, at } in &views {
         let me = r.series(k.observer);
         let (src, dst) = if k.side == Side::Server {
             if local_clients.contains(&(k.client, k.server, k.server_port)) {
                 continue;
             }
-            let src = r.address(k.client).or_else(|| is_loopback(k.client).then_some(me)).unwrap_or_else(|| r.fallback(k.client));
+            let src = r.address_at(k.client, *at).or_else(|| is_loopback(k.client).then_some(me)).unwrap_or_else(|| r.fallback(k.client));
             (src, me)
         } else {
             let dst = r
-                .address(k.server)
+                .address_at(k.server, *at)
                 .or_else(|| unique(servers.get(&(k.server, k.server_port))))
                 .or_else(|| is_loopback(k.server).then_some(me))
                 .unwrap_or_else(|| r.fallback(k.server));
@@ -631,13 +659,13 @@ pub struct ConnRow {
 
 pub fn connection_rows(r: &Resolver, range: TimeRange, selected: &[bool], filter: Option<&Filter>) -> Vec<ConnRow> {
     let catalog = &r.history().catalog;
-    let mut rows: Vec<ConnRow> = conn_views(r.history(), range)
+    let mut rows: Vec<ConnRow> = conn_views(r.history(), r.ix, range)
         .into_iter()
-        .filter(|(k, _)| selected.get(k.observer as usize).copied().unwrap_or(false))
-        .filter(|(k, _)| filter.is_none_or(|f| SeriesFields::new(catalog, k.observer).is_some_and(|series| f.matches(&ConnFields { series, key: k }))))
-        .map(|(k, v)| {
+        .filter(|c| selected.get(c.key.observer as usize).copied().unwrap_or(false))
+        .filter(|c| filter.is_none_or(|f| SeriesFields::new(catalog, c.key.observer).is_some_and(|series| f.matches(&ConnFields { series, key: &c.key }))))
+        .map(|ConnView { key: k, counters: v, at }| {
             let me = r.series(k.observer);
-            let end = |ip: IpAddr, mine: bool| if mine { me } else { r.address(ip).unwrap_or_else(|| r.fallback(ip)) };
+            let end = |ip: IpAddr, mine: bool| if mine { me } else { r.address_at(ip, at).unwrap_or_else(|| r.fallback(ip)) };
             ConnRow {
                 proto: k.proto.as_str(),
                 client_ip: k.client.to_string(),
