@@ -7,8 +7,7 @@
 // the first failing step leaves `FAILED-<step>.png` and exits with status 1.
 
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { launch } from "./lib.mjs";
+import { check, launch, settle as settleAfter, stepper } from "./lib.mjs";
 
 const [url, artifacts] = process.argv.slice(2);
 if (!url || !artifacts) {
@@ -30,16 +29,7 @@ page.on("response", (r) => {
   if (r.status() >= 400 && !expected) problems.push(`${r.status()} for ${r.url()}`);
 });
 
-function check(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-/** Does `action`, then waits for the page to finish the render it causes. */
-async function settle(action) {
-  const before = Number((await page.evaluate(() => document.body.dataset.renders)) ?? 0);
-  await action();
-  await page.waitForFunction((n) => Number(document.body.dataset.renders ?? 0) > n && document.body.dataset.ready === "1", before);
-}
+const settle = (action) => settleAfter(page, action);
 
 const rows = () =>
   page.$$eval("table.entities tbody tr[data-id]", (trs) =>
@@ -54,21 +44,7 @@ const rows = () =>
 const level = () => page.$eval("table.entities", (t) => t.dataset.level);
 const drill = (name) => settle(() => page.click(`table.entities td.name a:text-is("${name}")`));
 
-let n = 0;
-async function step(name, fn) {
-  n += 1;
-  const shot = join(artifacts, `${String(n).padStart(2, "0")}-${name}.png`);
-  try {
-    await fn();
-    await page.screenshot({ path: shot, fullPage: true });
-    console.log(`ok ${n} ${name}`);
-  } catch (e) {
-    await page.screenshot({ path: join(artifacts, `FAILED-${name}.png`), fullPage: true }).catch(() => {});
-    console.error(`FAILED ${n} ${name}: ${e.message}`);
-    await close();
-    process.exit(1);
-  }
-}
+const step = stepper(page, artifacts, close);
 
 await step("physical-nodes", async () => {
   await page.goto(url);

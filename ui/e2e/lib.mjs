@@ -22,3 +22,34 @@ export async function launch() {
   };
   return { context, close };
 }
+
+export function check(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+/** Does `action`, then waits for the page to finish the render it causes. */
+export async function settle(page, action) {
+  const before = Number((await page.evaluate(() => document.body.dataset.renders)) ?? 0);
+  await action();
+  await page.waitForFunction((n) => Number(document.body.dataset.renders ?? 0) > n && document.body.dataset.ready === "1", before);
+}
+
+/** Numbered steps, each leaving a screenshot in `artifacts`; the first failing one leaves
+ *  `FAILED-<step>.png`, closes the browser and exits with status 1. */
+export function stepper(page, artifacts, close) {
+  let n = 0;
+  return async function step(name, fn) {
+    n += 1;
+    const shot = join(artifacts, `${String(n).padStart(2, "0")}-${name}.png`);
+    try {
+      await fn();
+      await page.screenshot({ path: shot, fullPage: true });
+      console.log(`ok ${n} ${name}`);
+    } catch (e) {
+      await page.screenshot({ path: join(artifacts, `FAILED-${name}.png`), fullPage: true }).catch(() => {});
+      console.error(`FAILED ${n} ${name}: ${e.message}`);
+      await close();
+      process.exit(1);
+    }
+  };
+}

@@ -10,8 +10,7 @@
 // the first failing step leaves `FAILED-<step>.png` and exits with status 1.
 
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { launch } from "./lib.mjs";
+import { check, launch, settle as settleAfter, stepper } from "./lib.mjs";
 
 const [url, artifacts, expectedJson] = process.argv.slice(2);
 if (!url || !artifacts || !expectedJson) {
@@ -29,15 +28,7 @@ page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
 page.on("console", (m) => m.type() === "error" && problems.push(`console error: ${m.text()}`));
 page.on("response", (r) => r.status() >= 400 && problems.push(`${r.status()} for ${r.url()}`));
 
-function check(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-async function settle(action) {
-  const before = Number((await page.evaluate(() => document.body.dataset.renders)) ?? 0);
-  await action();
-  await page.waitForFunction((n) => Number(document.body.dataset.renders ?? 0) > n && document.body.dataset.ready === "1", before);
-}
+const settle = (action) => settleAfter(page, action);
 
 /** The table's rows, each cell by its column. */
 const rows = () =>
@@ -56,21 +47,7 @@ const rows = () =>
   );
 const headers = () => page.$$eval("table.entities thead th", (ths) => ths.map((th) => th.textContent.trim()));
 
-let n = 0;
-async function step(name, fn) {
-  n += 1;
-  const shot = join(artifacts, `${String(n).padStart(2, "0")}-${name}.png`);
-  try {
-    await fn();
-    await page.screenshot({ path: shot, fullPage: true });
-    console.log(`ok ${n} ${name}`);
-  } catch (e) {
-    await page.screenshot({ path: join(artifacts, `FAILED-${name}.png`), fullPage: true }).catch(() => {});
-    console.error(`FAILED ${n} ${name}: ${e.message}`);
-    await close();
-    process.exit(1);
-  }
-}
+const step = stepper(page, artifacts, close);
 
 const same = (a, b) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
 

@@ -97,7 +97,7 @@ fn main() {
     let pods = server.objects(Resource::Pods);
     let json_bytes: usize = pods.iter().map(|p| p.to_string().len()).sum();
     println!(
-        "cluster: {} pods ({:.1} KiB of JSON each), {} nodes, {} services, {} endpointslices, {} deployments, {} replicasets (generated in {:.1?})",
+        "cluster: {} pods ({:.1} KiB of JSON each), {} nodes, {} services, {} endpointslices, {} deployments, {} replicasets, {} events (generated in {:.1?})",
         pods.len(),
         json_bytes as f64 / pods.len() as f64 / 1024.0,
         server.objects(Resource::Nodes).len(),
@@ -105,6 +105,7 @@ fn main() {
         server.objects(Resource::EndpointSlices).len(),
         server.objects(Resource::Deployments).len(),
         server.objects(Resource::ReplicaSets).len(),
+        server.objects(Resource::Events).len(),
         t.elapsed()
     );
     drop(pods);
@@ -151,6 +152,7 @@ fn main() {
         let total_before = live();
         let mut breakdown = Vec::new();
         for kind in [
+            ObjectKind::Event,
             ObjectKind::EndpointSlice,
             ObjectKind::Service,
             ObjectKind::ReplicaSet,

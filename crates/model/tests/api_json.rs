@@ -567,7 +567,7 @@ fn the_state_a_user_looks_for_is_kept() {
     let pod = cluster.pods().iter().next().unwrap();
     let api = &pod.containers[0];
     assert_eq!(api.state, Some(ContainerState::Waiting { reason: Some("CrashLoopBackOff".into()) }));
-    assert_eq!(api.last_termination, Some(Termination { reason: Some("OOMKilled".into()), exit_code: 137 }));
+    assert_eq!(api.last_termination, Some(Box::new(Termination { reason: Some("OOMKilled".into()), exit_code: 137 })));
     assert_eq!(api.state.as_ref().unwrap().describe(), "waiting: CrashLoopBackOff");
     assert_eq!(pod.containers[1].state, Some(ContainerState::Running));
     assert_eq!(pod.containers[1].last_termination, None);

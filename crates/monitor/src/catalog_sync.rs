@@ -32,51 +32,7 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(String::new, |v| v.to_string())
 }
 
-/// `metadata.creationTimestamp` (RFC 3339, as the API writes it: `2026-12-05T10:00:00Z`,
-/// optionally with fractional seconds or an offset) in nanoseconds since the epoch.
-pub fn rfc3339_ns(s: &str) -> Option<u64> {
-    let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
-    let (y, mo, d, h, mi, sec) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    let mut rest = &s[19..];
-    let mut frac_ns = 0i64;
-    if let Some(f) = rest.strip_prefix('.') {
-        let digits = f.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        let kept = &f[..digits.min(9)];
-        frac_ns = kept.parse::<i64>().ok()? * 10i64.pow(9 - kept.len() as u32);
-        rest = &f[digits..];
-    }
-    let offset_s = match rest {
-        "Z" | "z" => 0,
-        _ => {
-            let (sign, hm) = match rest.as_bytes().first()? {
-                b'+' => (1, &rest[1..]),
-                b'-' => (-1, &rest[1..]),
-                _ => return None,
-            };
-            let (oh, om) = hm.split_once(':')?;
-            sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60)
-        }
-    };
-    // Days from the civil date (proleptic Gregorian), as in Howard Hinnant's algorithm.
-    let (y, m) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + h * 3600 + mi * 60 + sec - offset_s;
-    u64::try_from(secs).ok()?.checked_mul(1_000_000_000)?.checked_add(frac_ns as u64)
-}
+pub use kinsight_model::k8s::rfc3339_ns;
 
 fn lifetime(created: Option<&str>) -> Lifetime {
     Lifetime { created_ns: created.and_then(rfc3339_ns), deleted_ns: None }
@@ -315,11 +271,11 @@ pub fn sync_objects(cluster: &Cluster, catalog: &mut Catalog, seen: &mut Objects
 
     // Events: kept by uid past the API server's expiry (their deletion is not a change).
     for e in cluster.events().iter() {
-        let first_ns = e.first.as_deref().and_then(rfc3339_ns).unwrap_or(now_ns);
+        let first_ns = e.first_ns.unwrap_or(now_ns);
         let record = EventRecord {
             uid: e.meta.uid.to_string(),
             first_ns,
-            last_ns: e.last.as_deref().and_then(rfc3339_ns).unwrap_or(first_ns).max(first_ns),
+            last_ns: e.last_ns.unwrap_or(first_ns).max(first_ns),
             count: e.count,
             event_type: opt(e.event_type.as_deref()),
             reason: opt(e.reason.as_deref()),

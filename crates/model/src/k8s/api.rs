@@ -29,6 +29,7 @@ use crate::k8s::workload::{
     CronJob, DaemonSet, Deployment, Job, ReplicaSet, Replicas, ReplicationController, StatefulSet,
 };
 use crate::k8s::event::{Event, InvolvedObject};
+use crate::k8s::time::rfc3339_ns;
 use crate::k8s::K8sObject;
 use crate::labels::{labels_from, LabelSelector, SelectorOperator, SelectorRequirement};
 use crate::serde_util::{ip_list, null_default, opt_ip};
@@ -394,7 +395,7 @@ fn pod_container(
         .last_state
         .take()
         .and_then(|s| s.terminated)
-        .map(ApiStateReason::termination);
+        .map(|t| Box::new(t.termination()));
     let name = if name.is_empty() { status.name } else { name };
     let id = status.container_id.as_deref().and_then(|raw| {
         let (runtime, id) = split_runtime_prefix(raw);
@@ -869,8 +870,11 @@ impl FromApi for Event {
         let (series_count, series_last) = api.series.map_or((None, None), |s| (s.count, s.last_observed_time));
         let last = nonempty(api.last_timestamp).or(nonempty(series_last)).or_else(|| first.clone());
         let count = api.count.or(series_count).unwrap_or(1).clamp(1, i64::from(u32::MAX));
+        let mut meta = meta(api.metadata);
+        // The moment of `first` again: events are the most numerous objects, keep it once.
+        meta.created = None;
         Event {
-            meta: meta(api.metadata),
+            meta,
             involved: InvolvedObject {
                 kind: api.involved_object.kind.into(),
                 namespace: opt_str(nonempty(api.involved_object.namespace)),
@@ -882,8 +886,8 @@ impl FromApi for Event {
             message: nonempty(api.message).map(Into::into),
             source: opt_str(nonempty(api.source.and_then(|s| s.component)).or(nonempty(api.reporting_component))),
             count: count as u32,
-            first,
-            last,
+            first_ns: first.as_deref().and_then(rfc3339_ns),
+            last_ns: last.as_deref().and_then(rfc3339_ns),
         }
     }
 }

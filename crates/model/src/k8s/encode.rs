@@ -13,6 +13,7 @@ use crate::k8s::meta::ObjectMeta;
 use crate::k8s::node::NodeResources;
 use crate::k8s::pod::{ContainerRole, ContainerState, PodContainer, Termination};
 use crate::k8s::service::TargetPort;
+use crate::k8s::time::format_rfc3339;
 use crate::k8s::workload::Replicas;
 use crate::k8s::{K8sObject, ObjectKind, WatchKind};
 use crate::labels::{LabelSelector, Labels, SelectorOperator};
@@ -175,8 +176,8 @@ pub fn to_api_value(object: &K8sObject) -> Value {
             out.insert("message".into(), e.message.as_deref().into());
             out.insert("type".into(), e.event_type.as_deref().into());
             out.insert("count".into(), e.count.into());
-            out.insert("firstTimestamp".into(), e.first.as_deref().into());
-            out.insert("lastTimestamp".into(), e.last.as_deref().into());
+            out.insert("firstTimestamp".into(), e.first_ns.map(format_rfc3339).into());
+            out.insert("lastTimestamp".into(), e.last_ns.map(format_rfc3339).into());
             out.insert("source".into(), json!({ "component": e.source.as_deref() }));
             (Value::Null, Value::Null)
         }

@@ -26,10 +26,11 @@ pub struct Event {
     pub source: Option<Str>,
     /// Times it happened (`count`, or `series.count` for new-style events); at least 1.
     pub count: u32,
-    /// First and last occurrence as written (RFC 3339): `firstTimestamp` / `lastTimestamp`,
-    /// or `eventTime` / `series.lastObservedTime`.
-    pub first: Option<String>,
-    pub last: Option<String>,
+    /// First and last occurrence, nanoseconds since the epoch: `firstTimestamp` /
+    /// `lastTimestamp`, or `eventTime` / `series.lastObservedTime`. (Its
+    /// `metadata.creationTimestamp`, the same moment as `first`, is not kept.)
+    pub first_ns: Option<u64>,
+    pub last_ns: Option<u64>,
 }
 
 /// The object an Event is about.

@@ -10,6 +10,7 @@ pub mod meta;
 pub mod node;
 pub mod pod;
 pub mod service;
+mod time;
 pub mod workload;
 
 use std::fmt;
@@ -18,6 +19,7 @@ use serde::Serialize;
 
 pub use decode::{parse_api_json, parse_api_value, parse_capture_event};
 pub use encode::{watch_event_json, MAX_CAPTURE_EVENT_JSON};
+pub use time::{format_rfc3339, rfc3339_ns};
 pub use event::{Event, InvolvedObject};
 pub use meta::{ObjectMeta, OwnerRef};
 pub use node::{parse_quantity, Namespace, Node, NodeAddress, NodeCondition, NodeResources};

@@ -76,8 +76,9 @@ pub struct PodContainer {
     pub ports: Vec<ContainerPort>,
     /// `status.*containerStatuses[].state`; `None` before the kubelet reported it.
     pub state: Option<ContainerState>,
-    /// `lastState.terminated`: how the previous instance ended, once it restarted.
-    pub last_termination: Option<Termination>,
+    /// `lastState.terminated`: how the previous instance ended, once it restarted. Boxed:
+    /// most containers never restarted, and every pod's containers pay for the slot.
+    pub last_termination: Option<Box<Termination>>,
 }
 
 /// What a container is doing, with the reason the kubelet gives (`CrashLoopBackOff`,
