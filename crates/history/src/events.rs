@@ -38,22 +38,43 @@ pub struct EventLog {
     by_uid: BTreeMap<String, EventRecord>,
     /// Records dropped to stay within [`EventLog::MAX`].
     pub dropped: u64,
+    /// The last occurrence of the newest record dropped: older ones are not taken back (the
+    /// API server may still hold them and send them again at every sync).
+    floor_ns: u64,
 }
 
 impl EventLog {
     pub const MAX: usize = 50_000;
+    /// When full, the oldest records go in batches down to this many, so that a stream of
+    /// new Events costs one pass per batch rather than one per Event.
+    const AFTER_EVICTION: usize = Self::MAX - Self::MAX / 10;
+
+    /// Whether a record of Event `uid` last seen at `last_ns` (`None`: not said) with
+    /// `count` occurrences would change the log: new and not older than what was dropped,
+    /// or known with other numbers. Lets the caller skip building records it has.
+    pub fn wants(&self, uid: &str, last_ns: Option<u64>, count: u32) -> bool {
+        match self.by_uid.get(uid) {
+            Some(r) => last_ns.is_some_and(|l| l != r.last_ns) || count != r.count,
+            None => last_ns.is_none_or(|l| l >= self.floor_ns),
+        }
+    }
 
     /// Adds or updates a record; returns whether anything changed.
     pub fn upsert(&mut self, record: EventRecord) -> bool {
         if self.by_uid.get(&record.uid) == Some(&record) {
             return false;
         }
+        if !self.by_uid.contains_key(&record.uid) && record.last_ns < self.floor_ns {
+            return false;
+        }
         self.by_uid.insert(record.uid.clone(), record);
         if self.by_uid.len() > Self::MAX {
-            let excess = self.by_uid.len() - Self::MAX;
+            let excess = self.by_uid.len() - Self::AFTER_EVICTION;
             let mut oldest: Vec<(u64, String)> = self.by_uid.values().map(|r| (r.last_ns, r.uid.clone())).collect();
             oldest.select_nth_unstable(excess - 1);
-            for (_, uid) in oldest.into_iter().take(excess) {
+            oldest.truncate(excess);
+            for (last, uid) in oldest {
+                self.floor_ns = self.floor_ns.max(last);
                 self.by_uid.remove(&uid);
             }
             self.dropped += excess as u64;
@@ -121,5 +142,24 @@ mod tests {
         assert!(log.between(0, 10).is_empty());
         log.trim_before(40);
         assert_eq!(uids(log.between(0, 100)), ["e1"]);
+    }
+
+    #[test]
+    fn a_full_log_drops_the_oldest_in_batches_and_does_not_take_them_back() {
+        let mut log = EventLog::default();
+        for i in 0..=EventLog::MAX as u64 {
+            log.upsert(rec(&format!("e{i}"), i, i, "p"));
+        }
+        assert_eq!(log.len(), EventLog::AFTER_EVICTION);
+        assert_eq!(log.dropped, (EventLog::MAX + 1 - EventLog::AFTER_EVICTION) as u64);
+        // The oldest went; the API server sending one again does not bring it back.
+        assert!(log.between(0, 1).is_empty());
+        assert!(!log.wants("e0", Some(0), 1));
+        assert!(!log.upsert(rec("e0", 0, 0, "p")));
+        // Known records are wanted only with new numbers; new recent ones are.
+        let newest = format!("e{}", EventLog::MAX);
+        assert!(!log.wants(&newest, Some(EventLog::MAX as u64), 1));
+        assert!(log.wants(&newest, Some(EventLog::MAX as u64 + 5), 2));
+        assert!(log.wants("fresh", Some(EventLog::MAX as u64 + 9), 1));
     }
 }

@@ -6,6 +6,12 @@
 //! Must not: know about threads, fds or containers; the caller names the connection end
 //! with a key of its choice. Matching follows sysdig's `httplog` chisel: a request opens a
 //! transaction on its key, the next buffer on that key that parses as a response closes it.
+//!
+//! Where the chisel's text is wrong, this is right: its Host pattern is greedy over the
+//! shown text, so a Host header followed by the blank line that ends the headers gives
+//! `127.0.0.1:8089..` and the URL `127.0.0.1:8089../f.bin`; here the Host value is the
+//! header line's value, and the URL is `127.0.0.1:8089/f.bin`. (The agreement tests compare
+//! method, path and status with sysdig's, not its URL text.)
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -32,6 +38,8 @@ pub struct Request {
     pub method: String,
     /// Host header value followed by the request target, or the target alone.
     pub url: String,
+    /// The request target as the request line has it (`/f.bin?x=1`).
+    pub target: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,11 +93,11 @@ pub fn parse_request(buf: &[u8]) -> Option<Request> {
     }
     let method = String::from_utf8_lossy(&buf[..method_len]).into_owned();
     let target: String = rest[..target_len].iter().map(|&b| shown(b) as char).collect();
-    let url = match header(buf, b"Host: ") {
-        Some(host) => format!("{host}{target}"),
-        None => target,
+    let url = match header_line(buf, b"host") {
+        Some(host) if !target.starts_with("http://") && !target.starts_with("https://") => format!("{host}{target}"),
+        _ => target.clone(),
     };
-    Some(Request { method, url })
+    Some(Request { method, url, target })
 }
 
 /// A status line `HTTP/<version> <code>` anywhere in the buffer, as sysdig matches it.
@@ -113,21 +121,26 @@ pub fn parse_response(buf: &[u8]) -> Option<Response> {
     None
 }
 
-/// The value of the first header called `name` (given with its ": ") whose value is
-/// followed by an end of line: the longest run of non-space characters followed by two
-/// shown dots (`\r\n`), as the chisel's greedy `(%g+)%.%.` finds it.
-fn header(buf: &[u8], name: &[u8]) -> Option<String> {
-    let mut from = 0;
-    while let Some(pos) = find(&buf[from..], name) {
-        let start = from + pos + name.len();
-        let run = graph_run(&buf[start..]);
-        let value_len = (1..run.saturating_sub(1)).rev().find(|&k| {
-            shown(buf[start + k]) == b'.' && shown(buf[start + k + 1]) == b'.'
-        });
-        if let Some(k) = value_len {
-            return Some(buf[start..start + k].iter().map(|&b| shown(b) as char).collect());
+/// The value of header `name` (lower case; matched without regard to case): the rest of
+/// its line, trimmed, when the line ends inside the buffer (a value cut at the snaplen is
+/// no value).
+fn header_line(buf: &[u8], name: &[u8]) -> Option<String> {
+    let mut lines = buf.split(|&b| b == b'\n');
+    lines.next(); // the request line
+    for line in lines {
+        let Some(line) = line.strip_suffix(b"\r") else {
+            // The last, unterminated line, or a bare LF: not a complete header.
+            continue;
+        };
+        if line.is_empty() {
+            break;
         }
-        from = start;
+        let Some(colon) = line.iter().position(|&b| b == b':') else { continue };
+        if line[..colon].eq_ignore_ascii_case(name) {
+            let value: String = line[colon + 1..].iter().map(|&b| shown(b) as char).collect();
+            let value = value.trim();
+            return (!value.is_empty()).then(|| value.to_string());
+        }
     }
     None
 }
@@ -198,6 +211,19 @@ mod tests {
         let r = parse_request(b"GET /index.php HTTP/1.1\r\nHost: 172.17.0.3\r\nAccept: */*\r\n\r\n").unwrap();
         assert_eq!(r.method, "GET");
         assert_eq!(r.url, "172.17.0.3/index.php");
+        assert_eq!(r.target, "/index.php");
+    }
+
+    #[test]
+    fn host_as_the_last_header_is_not_mangled() {
+        // What sysdig's chisel shows as `127.0.0.1:8089../f.bin`.
+        let r = parse_request(b"GET /f.bin HTTP/1.1\r\nHost: 127.0.0.1:8089\r\n\r\n").unwrap();
+        assert_eq!(r.url, "127.0.0.1:8089/f.bin");
+        assert_eq!(parse_request(b"GET /x HTTP/1.1\r\nhost:example.com \r\nA: b\r\n\r\n").unwrap().url, "example.com/x");
+        // An absolute target is the URL already.
+        assert_eq!(parse_request(b"GET http://a/b HTTP/1.1\r\nHost: a\r\n\r\n").unwrap().url, "http://a/b");
+        // A header named like the start of Host is not it.
+        assert_eq!(parse_request(b"GET /x HTTP/1.1\r\nHostname: h\r\n\r\n").unwrap().url, "/x");
     }
 
     #[test]

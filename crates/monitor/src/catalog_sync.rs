@@ -271,6 +271,10 @@ pub fn sync_objects(cluster: &Cluster, catalog: &mut Catalog, seen: &mut Objects
 
     // Events: kept by uid past the API server's expiry (their deletion is not a change).
     for e in cluster.events().iter() {
+        // Most Events are already recorded: skip them before building anything.
+        if !catalog.events.wants(&e.meta.uid, e.last_ns.or(e.first_ns), e.count) {
+            continue;
+        }
         let first_ns = e.first_ns.unwrap_or(now_ns);
         let record = EventRecord {
             uid: e.meta.uid.to_string(),
