@@ -218,4 +218,4 @@ if (problems.length) {
   console.error(`FAILED: the page reported errors:\n${problems.join("\n")}`);
   process.exit(1);
 }
-console.log(`PASS ${n} steps, screenshots in ${artifacts}`);
+console.log(`PASS ${step.count()} steps, screenshots in ${artifacts}`);

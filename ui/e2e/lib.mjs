@@ -38,7 +38,7 @@ export async function settle(page, action) {
  *  `FAILED-<step>.png`, closes the browser and exits with status 1. */
 export function stepper(page, artifacts, close) {
   let n = 0;
-  return async function step(name, fn) {
+  const step = async function (name, fn) {
     n += 1;
     const shot = join(artifacts, `${String(n).padStart(2, "0")}-${name}.png`);
     try {
@@ -52,4 +52,7 @@ export function stepper(page, artifacts, close) {
       process.exit(1);
     }
   };
+  /** Steps passed so far. */
+  step.count = () => n;
+  return step;
 }

@@ -83,9 +83,10 @@ pub fn view(s: &Session, view: View, format: Format) -> String {
         }
         View::Httplog => {
             let rows = views::httplog(c, &k8s);
-            render(&rows, format, &["TIME_NS", "CONTAINER", "DIR", "METHOD", "STATUS", "LATENCY", "SIZE", "URL"], |r| {
+            // A time a person reads (UTC, to the nanosecond); JSON keeps `ts_ns`.
+            render(&rows, format, &["TIME (UTC)", "CONTAINER", "DIR", "METHOD", "STATUS", "LATENCY", "SIZE", "URL"], |r| {
                 vec![
-                    r.ts_ns.to_string(),
+                    kinsight_model::k8s::format_rfc3339(r.ts_ns),
                     r.container_id.clone().unwrap_or_else(|| "host".into()),
                     r.dir.clone(),
                     r.method.clone(),

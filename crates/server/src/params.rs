@@ -26,12 +26,15 @@ impl Params {
         Ok(Params { pairs })
     }
 
+    /// The value of `k`; an empty value (`from=`, as forms and generated clients send for
+    /// an unset field) is no value.
     pub fn get(&self, k: &str) -> Option<&str> {
-        self.pairs.iter().find(|(p, _)| p == k).map(|(_, v)| v.as_str())
+        self.pairs.iter().find(|(p, _)| p == k).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
     }
 
+    /// A whole number parameter; unlike strings, an empty value is not a number.
     pub fn usize_in(&self, k: &str, default: usize, min: usize, max: usize) -> Result<usize, ApiError> {
-        match self.get(k) {
+        match self.pairs.iter().find(|(p, _)| p == k).map(|(_, v)| v.as_str()) {
             None => Ok(default),
             Some(v) => match v.parse::<usize>() {
                 Ok(n) if (min..=max).contains(&n) => Ok(n),
