@@ -402,7 +402,7 @@ fn live_host_as_root() {
     std::fs::create_dir_all(&dir).unwrap();
     let busy = dir.join(&name);
     std::fs::copy("/bin/dd", &busy).expect("copy /bin/dd");
-    let _workload = Workload(Command::new(&busy).args(["if=/dev/zero", "of=/dev/null", "bs=4096"]).stderr(Stdio::null()).spawn().unwrap());
+    let _workload = Workload(spawn_fresh_copy(Command::new(&busy).args(["if=/dev/zero", "of=/dev/null", "bs=4096"]).stderr(Stdio::null())));
     let t = Tmux::start("live", 120, 40, &["top", "--mode", "full", "--view", "procs", "--interval", "1", "--no-kubernetes"]);
     let screen = t.wait_for("live-01-procs", "this host's processes", |s| s.contains("live, last 10 s") && row_names(s).len() > 5);
     assert!(screen.contains("this host"), "{screen}");
@@ -414,6 +414,24 @@ fn live_host_as_root() {
     t.wait_for("live-03-detail", "the workload's detail", |s| s.contains("detail: proc:") && s.contains("CPU %"));
     t.keys(&["q"]);
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Spawns a program that this process has just written. Another test thread
+/// may fork while the file is still open for writing, and its child holds
+/// that descriptor until it execs: exec of the file fails with ETXTBSY
+/// (ExecutableFileBusy) for that moment, so the spawn is retried.
+fn spawn_fresh_copy(command: &mut Command) -> Child {
+    let mut tries = 0;
+    loop {
+        match command.spawn() {
+            Ok(child) => return child,
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 100 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("spawn {:?}: {e}", command.get_program()),
+        }
+    }
 }
 
 /// A process killed when the test ends, passed or not.

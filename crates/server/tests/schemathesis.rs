@@ -25,7 +25,11 @@ fn schemathesis_finds_no_failure() {
     assert!(st.is_file(), "{} is missing: `.ci/run` installs schemathesis (python3 -m venv .ci/venv && .ci/venv/bin/pip install schemathesis)", st.display());
     let server = replay_server(None);
     let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/schemathesis/schemathesis.toml");
+    // schemathesis keeps a cache in its working directory: give it one outside the tree.
+    let work = std::env::temp_dir().join(format!("kinsight-schemathesis-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
     let out = Command::new(&st)
+        .current_dir(&work)
         .arg("--config-file")
         .arg(&config)
         .args(["run", &format!("http://{}/api/openapi.json", server.addr), "--max-examples", "60", "--seed", "1"])
@@ -35,6 +39,7 @@ fn schemathesis_finds_no_failure() {
         .output()
         .expect("schemathesis runs");
     let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_dir_all(&work).ok();
     assert!(out.status.success(), "schemathesis found failures:\n{log}");
     assert!(log.contains("13 passed") || log.contains("No issues found"), "every operation tested:\n{log}");
     server.stop();
