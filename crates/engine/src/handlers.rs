@@ -142,9 +142,18 @@ pub(crate) fn handle<'a>(engine: &mut Engine, ev: &EventRef<'a>, ctx: &mut Event
         _ => {}
     }
 
+    // Events of no thread (tid 0: the idle task, or a driver's own notices) describe none.
+    if ev.tid <= 0 {
+        return;
+    }
     // One lookup of the thread serves the whole event: create it if unknown, then take or
     // leave the pending enter event.
     let thread = engine.threads.entry(ev.tid).or_insert_with(|| Thread::new(ev.tid, ev.tid));
+    // procexit comes alone, as an enter event, and leaves the thread's state as it is.
+    if handler == Handler::ProcExit {
+        thread.exited = true;
+        return;
+    }
     if engine.handlers.transparent.get(code).copied().unwrap_or(false) {
         if handler == Handler::ProcInfo {
             ctx.cpu_pct = procinfo(thread, ev);
@@ -310,7 +319,6 @@ fn handle_exit<'a>(
         }
         Handler::Clone => on_clone(engine, ev, res),
         Handler::Execve => on_execve(engine, ev, res),
-        Handler::ProcExit => on_procexit(engine, ev.tid),
         Handler::Chdir if res == Some(0) => {
             if let Some(path) = args.str("path") {
                 let t = engine.threads.get_mut(&ev.tid).unwrap();
@@ -583,6 +591,11 @@ fn on_clone(engine: &mut Engine, ev: &EventRef, res: Option<i64>) {
     if res > 0 && engine.threads.get(&child_tid).is_some_and(|t| !t.image.comm.is_empty()) {
         return; // the child already reported itself
     }
+    // A caller in a pid namespace (its vtid is not its tid) gets the child's id in that
+    // namespace: not a host tid. The child's own exit event describes it, as sysdig waits for.
+    if res > 0 && i64p("vtid").is_some_and(|v| v >= 0 && v != ev.tid) {
+        return;
+    }
     let flags = ev.param_index("flags").and_then(|i| ev.u64(i)).unwrap_or(0);
     let parent_tid = if res == 0 { i64p("ptid").unwrap_or(-1) } else { ev.tid };
     let parent = engine.threads.get(&parent_tid).or_else(|| engine.threads.get(&ev.tid)).cloned();
@@ -639,15 +652,6 @@ fn on_execve(engine: &mut Engine, ev: &EventRef, res: Option<i64>) {
     }
     if let Some(ptid) = ev.param_index("ptid").and_then(|i| ev.i64(i)) {
         t.ptid = ptid;
-    }
-}
-
-fn on_procexit(engine: &mut Engine, tid: i64) {
-    if let Some(t) = engine.threads.remove(&tid) {
-        let pid = t.pid;
-        if !engine.threads.values().any(|o| o.pid == pid) {
-            engine.fd_tables.remove(&pid);
-        }
     }
 }
 

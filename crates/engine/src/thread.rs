@@ -54,6 +54,9 @@ pub struct Thread {
     pub vmrss_kb: u64,
     /// Last user+system tick count seen in a procinfo event (0: none yet).
     pub last_cpu_ticks: u64,
+    /// Its procexit event was seen. A capture's thread stays known after its exit (later
+    /// events and views still name it); live sources remove it ([`crate::Engine::remove_thread`]).
+    pub exited: bool,
     /// Enter event waiting for its exit: what the exit handler needs of it.
     pub(crate) pending: Option<crate::Pending>,
     /// The bytes of that enter event: old drivers put some arguments (open's path, bind's
@@ -76,6 +79,7 @@ impl Thread {
             vmsize_kb: 0,
             vmrss_kb: 0,
             last_cpu_ticks: 0,
+            exited: false,
             pending: None,
             pending_raw: Vec::new(),
         }

@@ -27,6 +27,18 @@ pub struct ProcessMeta {
     pub cmdline: String,
     pub first_ns: u64,
     pub last_ns: u64,
+    /// User id the process runs as (its name is in [`Catalog::users`]); None until seen.
+    pub uid: Option<u32>,
+    /// End of the interval in which the process was seen gone; None while it runs (or
+    /// when its end was not seen: a capture that stopped first).
+    pub exit_ns: Option<u64>,
+}
+
+impl ProcessMeta {
+    /// Whether the process still ran at `t`: started by then and not seen exiting before.
+    pub fn alive_at(&self, t: u64) -> bool {
+        self.first_ns <= t && self.exit_ns.is_none_or(|e| e > t)
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -251,6 +263,8 @@ pub struct Catalog {
     /// Kubernetes Events about the objects, kept past the API server's expiry.
     #[serde(default)]
     pub events: EventLog,
+    /// User names by uid, as the source's user list gave them.
+    pub users: BTreeMap<u32, String>,
     /// The node the data was captured on: containers outside pods and host processes
     /// belong to it.
     pub local_node: String,
@@ -276,6 +290,7 @@ impl Catalog {
             workloads: BTreeMap::new(),
             changes: ChangeLog::default(),
             events: EventLog::default(),
+            users: BTreeMap::new(),
             local_node: "host".into(),
             generation: 0,
             max_series: max_series.max(1),
@@ -306,9 +321,26 @@ impl Catalog {
             (key, name, cmdline)
         };
         let id = self.series.len() as SeriesId;
-        self.series.push(ProcessMeta { key: key.clone(), name: name.into(), cmdline: cmdline.into(), first_ns: ts_ns, last_ns: ts_ns });
+        self.series.push(ProcessMeta { key: key.clone(), name: name.into(), cmdline: cmdline.into(), first_ns: ts_ns, last_ns: ts_ns, uid: None, exit_ns: None });
         self.series_index.insert(key, id);
         id
+    }
+
+    /// What the source says of a series' process at the end of an interval: the user it
+    /// runs as, and whether it has exited (`exited_at`) or runs (None: a pid seen again
+    /// after its exit is a running process once more).
+    pub fn note_process(&mut self, id: SeriesId, uid: u32, exited_at: Option<u64>) {
+        if let Some(meta) = self.series.get_mut(id as usize).filter(|m| m.key.pid >= 0) {
+            meta.uid = Some(uid);
+            meta.exit_ns = exited_at;
+        }
+    }
+
+    /// A process seen running before is gone at `ts_ns`.
+    pub fn note_exit(&mut self, id: SeriesId, ts_ns: u64) {
+        if let Some(meta) = self.series.get_mut(id as usize).filter(|m| m.key.pid >= 0 && m.exit_ns.is_none()) {
+            meta.exit_ns = Some(ts_ns);
+        }
     }
 
     pub fn series_id(&self, key: &ProcessKey) -> Option<SeriesId> {

@@ -10,7 +10,7 @@ use std::path::Path;
 use bincode::Options;
 
 /// First bytes of a snapshot file; the version changes whenever the layout does.
-const MAGIC: &[u8] = b"kinsight-history v3\n";
+const MAGIC: &[u8] = b"kinsight-history v4\n";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {

@@ -357,7 +357,24 @@ fn tail(text: &str, lines: usize) -> String {
 }
 
 /// Boots the kernel with the initramfs; the guest's report, its files kept in `artifacts`.
+/// Under TCG a guest kernel now and then dies of its own early in boot (an int3 oops while
+/// it patches its code on the other emulated CPU), before our init runs: such a boot is
+/// tried again, twice at most; anything after init started counts.
 fn boot(vmlinuz: &Path, initramfs: &Path, artifacts: &Path) -> GuestReport {
+    for attempt in 1.. {
+        match boot_once(vmlinuz, initramfs, artifacts) {
+            Ok(report) => return report,
+            Err(console) if attempt < 3 => {
+                eprintln!("{}: the kernel panicked before init ran (attempt {attempt}), booting again:\n{}", vmlinuz.display(), tail(&console, 6));
+            }
+            Err(console) => panic!("{}: the kernel panicked before init ran, {attempt} times; console:\n{}", vmlinuz.display(), tail(&console, 40)),
+        }
+    }
+    unreachable!()
+}
+
+/// One boot; Err(console) when the kernel panicked before the guest's init wrote anything.
+fn boot_once(vmlinuz: &Path, initramfs: &Path, artifacts: &Path) -> Result<GuestReport, String> {
     let _ = std::fs::remove_dir_all(artifacts);
     std::fs::create_dir_all(artifacts).unwrap();
     let console = artifacts.join("console.log");
@@ -405,7 +422,11 @@ fn boot(vmlinuz: &Path, initramfs: &Path, artifacts: &Path) -> GuestReport {
         std::thread::sleep(Duration::from_millis(200));
     };
     let console_text = std::fs::read_to_string(&console).unwrap_or_default();
-    let (report, done) = GuestReport::parse(&std::fs::read_to_string(&results).unwrap_or_default());
+    let results_text = std::fs::read_to_string(&results).unwrap_or_default();
+    if status.is_some() && results_text.is_empty() && console_text.contains("Kernel panic") {
+        return Err(console_text);
+    }
+    let (report, done) = GuestReport::parse(&results_text);
     for (name, text) in &report.sections {
         std::fs::write(artifacts.join(name), format!("{text}\n")).unwrap();
     }
@@ -433,7 +454,7 @@ fn boot(vmlinuz: &Path, initramfs: &Path, artifacts: &Path) -> GuestReport {
         Some(_) => {}
     }
     eprintln!("{kernel}: guest done in {:.0} s", started.elapsed().as_secs_f64());
-    report
+    Ok(report)
 }
 
 /// Every check on the guest's report, for this kernel; the failures, one line each. The

@@ -59,6 +59,9 @@ pub struct Sampler {
     flushes: u64,
     /// Kubernetes objects copied to the catalog during this run.
     seen: ObjectsSeen,
+    /// Processes seen running, until a flush finds them gone: an exit is noted even when
+    /// the process did nothing counted in its last interval.
+    running_series: FxHashMap<ProcKey, SeriesId>,
 }
 
 impl Sampler {
@@ -102,17 +105,23 @@ impl Sampler {
         let collector = &mut session.collector;
 
         // Threads → processes.
-        let mut procs: FxHashMap<ProcKey, (Counters, Arc<ProcessImage>)> = FxHashMap::default();
+        let mut procs: FxHashMap<ProcKey, (Counters, Arc<ProcessImage>, u32)> = FxHashMap::default();
         for (tid, row) in &collector.threads {
             let snap = self.threads.entry(*tid).or_default();
             if snap.events == row.events {
                 continue;
             }
             let c = delta(snap, row);
-            let e = procs.entry((row.container.clone(), row.pid)).or_insert_with(|| (Counters::default(), row.image.clone()));
+            // A process is named by its main thread, busy in this interval or not.
+            let main = engine.thread(row.pid).filter(|t| t.pid == row.pid);
+            let e = procs.entry((row.container.clone(), row.pid)).or_insert_with(|| match main {
+                Some(t) => (Counters::default(), t.image.clone(), t.uid),
+                None => (Counters::default(), row.image.clone(), row.uid),
+            });
             e.0.merge(&c);
             if row.tid == row.pid {
                 e.1 = row.image.clone();
+                e.2 = row.uid;
             }
         }
         // Memory: busy processes every interval, every live process now and then.
@@ -123,7 +132,7 @@ impl Sampler {
             if let Some(e) = procs.get_mut(&key) {
                 e.0.rss_kb = rss;
             } else if sample_all && rss > 0 {
-                procs.insert(key, (Counters { rss_kb: rss, ..Default::default() }, t.image.clone()));
+                procs.insert(key, (Counters { rss_kb: rss, ..Default::default() }, t.image.clone(), t.uid));
             }
         }
 
@@ -137,10 +146,37 @@ impl Sampler {
         let mut ids: FxHashMap<ProcKey, SeriesId> = FxHashMap::default();
         let mut sample = Sample { ts_ns: start_ns, ..Default::default() };
         let mut proc_rows: FxHashMap<SeriesId, Counters> = FxHashMap::default();
-        for (key, (c, image)) in &procs {
+        // A process with no thread left that has not exited (a live source forgets exited
+        // threads, a capture marks them) has ended.
+        let running: FxHashSet<ProcKey> = engine.threads().filter(|t| !t.exited).map(|t| (t.container.clone(), t.pid)).collect();
+        let end_ns = start_ns.saturating_add(interval_ns);
+        for (key, (c, image, uid)) in &procs {
+            // A thread the source never described (a kernel thread seen only being
+            // scheduled) that counted nothing is no process a user could look at.
+            if image.comm.is_empty() && *c == Counters::default() {
+                continue;
+            }
             let id = intern(catalog, &mut ids, key, image, start_ns);
             proc_rows.entry(id).or_default().merge(c);
+            if running.contains(key) {
+                catalog.note_process(id, *uid, None);
+                self.running_series.insert(key.clone(), id);
+            } else {
+                catalog.note_process(id, *uid, Some(end_ns));
+            }
+            if !catalog.users.contains_key(uid) {
+                if let Some(name) = engine.user_name(*uid) {
+                    catalog.users.insert(*uid, name.to_string());
+                }
+            }
         }
+        self.running_series.retain(|key, id| {
+            let runs = running.contains(key);
+            if !runs {
+                catalog.note_exit(*id, end_ns);
+            }
+            runs
+        });
 
         // HTTP first: a transaction's direction settles which end its process holds.
         let mut conn_rows: FxHashMap<ConnKey, ConnCounters> = FxHashMap::default();

@@ -168,7 +168,7 @@ fn resolve_level(p: &Params, hierarchy: &Hierarchy, ix: &EntityIndex, parent: Op
     levels.get(at + 1).copied().ok_or_else(|| ApiError::bad_param("parent", format!("'{}' is a process: nothing is below it", ent.id)))
 }
 
-const ENTITY_PARAMS: &[&str] = &["hierarchy", "level", "parent", "filter", "from", "to", "sort", "order", "limit", "offset"];
+const ENTITY_PARAMS: &[&str] = &["hierarchy", "level", "parent", "filter", "from", "to", "sort", "order", "limit", "offset", "group", "alive"];
 
 fn entities_json(st: &AppState, q: Option<&str>) -> Reply {
     let p = Params::parse(q, ENTITY_PARAMS)?;
@@ -179,6 +179,8 @@ fn entities_json(st: &AppState, q: Option<&str>) -> Reply {
     let order = p.one_of("order", default_order, &["asc", "desc"])?;
     let limit = p.usize_in("limit", 10_000, 1, 100_000)?;
     let offset = p.usize_in("offset", 0, 0, usize::MAX / 2)?;
+    let by_command = p.one_of("group", "", &["", "command"])? == "command";
+    let alive_only = p.one_of("alive", "false", &["false", "true"])? == "true";
     let h = st.history();
     let range = time_range(&p, &h, now_ns())?;
     st.with_index(&h, |ix| {
@@ -192,6 +194,8 @@ fn entities_json(st: &AppState, q: Option<&str>) -> Reply {
             catalog_mask: catalog_mask.as_deref(),
             parent,
             open_end: reaches_newest(&h, range),
+            alive_only,
+            by_command,
             ..query::Grouping::new(&hierarchy, level, labels.as_ref())
         };
         let mut rows = query::entity_rows(&h, ix, &grouping, range, &selected);

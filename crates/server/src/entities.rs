@@ -11,7 +11,8 @@
 //! `proc:CONTAINER:PID` (`host` for host processes), and two groupings for what runs
 //! outside pods on a node: `nopod:NODE` (at the pod level) and `host:NODE` (at the
 //! container level). Host processes and containers outside pods are in the physical
-//! hierarchy only, as in `kinsight read --tree`.
+//! hierarchy only, as in `kinsight read --tree`. In the services hierarchy the pods no
+//! service selects are under `nosvc:NS`, so that a namespace is the sum of its rows.
 //!
 //! Every Kubernetes object the catalog knows is an entity too, with or without series: a
 //! pending pod, an idle deployment, a container that never started (`pctr:POD_UID/NAME`
@@ -110,7 +111,7 @@ impl Level {
             "node" => Level::Node,
             "ns" => Level::Namespace,
             "wl" => Level::Workload,
-            "svc" => Level::Service,
+            "svc" | "nosvc" => Level::Service,
             "label" => Level::Label,
             "pod" | "nopod" => Level::Pod,
             "unscheduled" => Level::Node,
@@ -451,6 +452,9 @@ impl EntityIndex {
             for s in p.services.iter().filter_map(|u| catalog.services.get(u)) {
                 up.push(ix.service(&s.namespace, &s.name));
             }
+            if up.len() == 3 {
+                up.push(ix.no_service(&p.namespace));
+            }
             ix.states.insert(e, K8sState::of_pod(p));
             candidates.push(e);
             // Containers from the spec, started or not.
@@ -591,6 +595,11 @@ impl EntityIndex {
         self.intern(format!("svc:{ns}/{name}"), "service", name, Some(ns), Level::Service)
     }
 
+    /// The pods of a namespace that no service selects.
+    fn no_service(&mut self, ns: &str) -> u32 {
+        self.intern(format!("nosvc:{ns}"), "group", "(no service)", Some(ns), Level::Service)
+    }
+
     fn pod(&mut self, p: &PodMeta) -> u32 {
         self.intern(format!("pod:{}", p.uid), "pod", &p.name, Some(&p.namespace), Level::Pod)
     }
@@ -615,6 +624,9 @@ impl EntityIndex {
                     .into_iter()
                     .map(|(ns, name)| self.service(&ns, &name))
                     .collect();
+                // Pods behind no service are counted in their namespace too: a group of
+                // their own, so that the namespace is the sum of what is below it.
+                let services = if services.is_empty() { Box::new([self.no_service(&p.namespace)]) as Box<[u32]> } else { services };
                 (ns, wl, self.pod(p), services)
             }
             None => (NONE, NONE, self.intern(format!("nopod:{node_name}"), "group", "(outside pods)", None, Level::Pod), Box::default()),

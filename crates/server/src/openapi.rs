@@ -71,6 +71,8 @@ pub fn document() -> Value {
     entities.push(param("order", "Sort order; default desc for numbers, asc for name and kind.", false, json!({ "type": "string", "enum": ["", "asc", "desc"] })));
     entities.push(int_param("limit", "Rows per page.", 10000, 1, 100_000));
     entities.push(int_param("offset", "Rows to skip.", 0, 0, (usize::MAX / 2) as u64));
+    entities.push(param("group", "At the process level, `command`: one row per command name (`cmdgroup:NAME`) with `count` processes and their summed counters. Other levels are not grouped.", false, json!({ "type": "string", "enum": ["", "command"] })));
+    entities.push(param("alive", "At the process level, `true`: only processes still running at the end of the range. Other levels are not affected.", false, json!({ "type": "string", "enum": ["", "false", "true"], "default": "false" })));
 
     let mut topology = hierarchy_params();
     topology.push(filter_param("processes, containers and Kubernetes objects"));
@@ -108,7 +110,7 @@ pub fn document() -> Value {
         "info": {
             "title": "kinsight",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "What runs in a Kubernetes cluster, from system calls: history of CPU, memory, file and network bytes and HTTP per process, grouped by the physical or logical hierarchy or by a label. Entity ids: node:NAME, ns:NAME, wl:NS/KIND/NAME, svc:NS/NAME, label:KEY=VALUE, pod:UID, nopod:NODE, unscheduled: (pods without a node), ctr:ID, pctr:POD_UID/NAME (a container not created yet), host:NODE, proc:CONTAINER:PID. Every Kubernetes object is listed, with or without activity, with its state in `k8s`. When the server was started with a token, every /api and /metrics request needs `Authorization: Bearer TOKEN`.",
+            "description": "What runs in a Kubernetes cluster, from system calls: history of CPU, memory, file and network bytes and HTTP per process, grouped by the physical or logical hierarchy or by a label. Entity ids: node:NAME, ns:NAME, wl:NS/KIND/NAME, svc:NS/NAME, nosvc:NS (the pods of a namespace no service selects), label:KEY=VALUE, pod:UID, nopod:NODE, unscheduled: (pods without a node), ctr:ID, pctr:POD_UID/NAME (a container not created yet), host:NODE, proc:CONTAINER:PID. Every Kubernetes object is listed, with or without activity, with its state in `k8s`. When the server was started with a token, every /api and /metrics request needs `Authorization: Bearer TOKEN`.",
         },
         "components": {
             "securitySchemes": { "token": { "type": "http", "scheme": "bearer" } },
@@ -120,6 +122,7 @@ pub fn document() -> Value {
                     "file_read_bytes": int, "file_write_bytes": int, "file_bytes": int, "net_in_bytes": int, "net_out_bytes": int, "net_bytes": int,
                     "http_requests": int, "http_rps": num, "http_errors": int, "http_error_pct": nullable_num, "http_latency_ms": nullable_num,
                     "http_out_requests": int, "has_children": { "type": "boolean" }, "k8s": nullable_ref("K8sState"),
+                    "process": obj(json!({ "pid": int, "cmdline": s, "user": ns, "alive": { "type": "boolean" } })), "count": int,
                 })),
                 "Range": obj(json!({ "from": int, "to": int, "seconds": num })),
                 "K8sState": obj(json!({

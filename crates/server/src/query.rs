@@ -7,9 +7,11 @@ use crate::entities::{AddressOwner, EntityIndex, Hierarchy, K8sState, LabelGroup
 use crate::fields::{ConnFields, FileFields, HttpFields, SeriesFields};
 use crate::params::TimeRange;
 use kinsight_filter::Filter;
-use kinsight_history::{ConnCounters, ConnKey, Counters, FileCounters, FileKey, History, SeriesId, Side};
+use kinsight_history::{Catalog, ConnCounters, ConnKey, Counters, FileCounters, FileKey, History, ProcessMeta, SeriesId, Side};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 /// The series a request looks at: alive during the range, inside the parent entity,
@@ -65,7 +67,7 @@ pub fn catalog_mask(history: &History, ix: &EntityIndex, filter: &Filter) -> Vec
 /// thousand rows is written without copying them.
 #[derive(Clone, Debug, Serialize)]
 pub struct EntityRow<'a> {
-    pub id: &'a str,
+    pub id: Cow<'a, str>,
     pub kind: &'a str,
     pub name: &'a str,
     pub namespace: Option<&'a str>,
@@ -93,6 +95,37 @@ pub struct EntityRow<'a> {
     /// What Kubernetes says of it, when it is a Kubernetes object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub k8s: Option<&'a K8sState>,
+    /// The process, on rows of the process level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<ProcessInfo>,
+    /// Processes grouped in this row, on rows grouped by command.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    /// The totals the columns come from (grouping rows sums them again).
+    #[serde(skip)]
+    acc: Acc,
+}
+
+/// What `ps` would say of a process row.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProcessInfo {
+    pub pid: i64,
+    pub cmdline: String,
+    /// The user name the source's user list gives, else the uid; None when not seen.
+    pub user: Option<String>,
+    /// Still running at the end of the range.
+    pub alive: bool,
+}
+
+impl ProcessInfo {
+    fn of(catalog: &Catalog, meta: &ProcessMeta, at: u64) -> ProcessInfo {
+        ProcessInfo {
+            pid: meta.key.pid,
+            cmdline: meta.cmdline.clone(),
+            user: meta.uid.map(|u| catalog.users.get(&u).cloned().unwrap_or_else(|| u.to_string())),
+            alive: meta.alive_at(at),
+        }
+    }
 }
 
 #[derive(Default, Clone, Copy, Debug)]
@@ -100,14 +133,23 @@ struct Acc {
     c: Counters,
     memory_kb: u64,
     processes: u32,
+    /// The last series added: a process row's own.
+    series: Option<SeriesId>,
 }
 
 impl Acc {
-    fn add(&mut self, c: &Counters) {
+    fn add(&mut self, c: &Counters, series: SeriesId) {
         let rss = c.rss_kb as u64;
         self.c.merge(c);
         self.memory_kb += rss;
         self.processes += 1;
+        self.series = Some(series);
+    }
+
+    fn merge(&mut self, o: &Acc) {
+        self.c.merge(&o.c);
+        self.memory_kb += o.memory_kb;
+        self.processes += o.processes;
     }
 }
 
@@ -130,11 +172,15 @@ pub struct Grouping<'a> {
     pub parent: Option<u32>,
     /// The range reaches the newest data: objects created since then exist in it too.
     pub open_end: bool,
+    /// At the process level: only processes still running at the end of the range.
+    pub alive_only: bool,
+    /// At the process level: one row per command name, with the count of its processes.
+    pub by_command: bool,
 }
 
 impl<'a> Grouping<'a> {
     pub fn new(hierarchy: &Hierarchy, level: Level, labels: Option<&'a LabelGroups>) -> Grouping<'a> {
-        Grouping { level, labels, has_children: hierarchy.levels().last() != Some(&level), include_empty: true, catalog_mask: None, parent: None, open_end: false }
+        Grouping { level, labels, has_children: hierarchy.levels().last() != Some(&level), include_empty: true, catalog_mask: None, parent: None, open_end: false, alive_only: false, by_command: false }
     }
 }
 
@@ -150,8 +196,11 @@ pub fn entity_rows<'i>(history: &History, ix: &'i EntityIndex, g: &Grouping, ran
             continue;
         }
         let c = totals.get(i).copied().unwrap_or_default();
+        if level == Level::Process && g.alive_only && !history.catalog.series(i as SeriesId).is_some_and(|m| alive_at_end(m, g, range)) {
+            continue;
+        }
         for e in ix.of_series(level, i as SeriesId, labels).iter() {
-            acc[e as usize].get_or_insert_with(Acc::default).add(&c);
+            acc[e as usize].get_or_insert_with(Acc::default).add(&c, i as SeriesId);
         }
     }
     if g.include_empty {
@@ -172,18 +221,74 @@ pub fn entity_rows<'i>(history: &History, ix: &'i EntityIndex, g: &Grouping, ran
         }
     }
     let secs = range.covered_seconds(history);
-    acc.iter().enumerate().filter_map(|(e, a)| a.as_ref().map(|a| row(ix, e as u32, a, secs, g.has_children))).collect()
+    let at = if g.open_end { u64::MAX } else { range.to.saturating_sub(1) };
+    let rows = acc.iter().enumerate().filter_map(|(e, a)| a.as_ref().map(|a| row(history, ix, e as u32, a, secs, g.has_children, at)));
+    if level == Level::Process && g.by_command {
+        return by_command(rows.collect(), secs);
+    }
+    rows.collect()
 }
 
-fn row<'i>(ix: &'i EntityIndex, e: u32, a: &Acc, secs: f64, deeper: bool) -> EntityRow<'i> {
+fn alive_at_end(meta: &ProcessMeta, g: &Grouping, range: TimeRange) -> bool {
+    if g.open_end {
+        meta.exit_ns.is_none()
+    } else {
+        meta.alive_at(range.to.saturating_sub(1))
+    }
+}
+
+/// Process rows folded into one row per command name (`cmdgroup:NAME`), as `ps` users
+/// group a host's hundreds of `awk`s: counters summed, `count` processes.
+fn by_command(rows: Vec<EntityRow<'_>>, secs: f64) -> Vec<EntityRow<'_>> {
+    let mut groups: BTreeMap<&str, (Acc, Option<&str>)> = BTreeMap::new();
+    for r in &rows {
+        let g = groups.entry(r.name).or_insert((Acc::default(), r.namespace));
+        g.0.merge(&r.acc);
+        if g.1 != r.namespace {
+            g.1 = None;
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(name, (a, namespace))| EntityRow {
+            id: Cow::Owned(format!("cmdgroup:{name}")),
+            kind: "command",
+            name,
+            namespace,
+            count: Some(a.processes),
+            process: None,
+            k8s: None,
+            has_children: false,
+            ..counter_columns(&a, secs)
+        })
+        .collect()
+}
+
+fn row<'i>(history: &History, ix: &'i EntityIndex, e: u32, a: &Acc, secs: f64, deeper: bool, at: u64) -> EntityRow<'i> {
     let ent = ix.entity(e);
-    let c = &a.c;
-    let served = c.http_in as u64;
+    let process = (ent.level == Level::Process).then(|| a.series.and_then(|s| history.catalog.series(s))).flatten().map(|m| ProcessInfo::of(&history.catalog, m, at));
     EntityRow {
-        id: &ent.id,
+        id: Cow::Borrowed(&ent.id),
         kind: &ent.kind,
         name: &ent.name,
         namespace: ent.namespace.as_deref(),
+        has_children: deeper && ent.kind != "process",
+        k8s: ix.state(e),
+        process,
+        count: None,
+        ..counter_columns(a, secs)
+    }
+}
+
+/// The counter columns of a row from its totals; names and state left empty.
+fn counter_columns(a: &Acc, secs: f64) -> EntityRow<'static> {
+    let c = &a.c;
+    let served = c.http_in as u64;
+    EntityRow {
+        id: Cow::Borrowed(""),
+        kind: "",
+        name: "",
+        namespace: None,
         processes: a.processes,
         // Ticks are 1/100 s: ticks per second is CPU percent of one core.
         cpu_pct: c.cpu_ticks as f64 / secs,
@@ -200,8 +305,11 @@ fn row<'i>(ix: &'i EntityIndex, e: u32, a: &Acc, secs: f64, deeper: bool) -> Ent
         http_error_pct: (served > 0).then(|| c.http_in_errors as f64 * 100.0 / served as f64),
         http_latency_ms: (served > 0).then(|| c.http_in_latency_us as f64 / served as f64 / 1000.0),
         http_out_requests: c.http_out as u64,
-        has_children: deeper && ent.kind != "process",
-        k8s: ix.state(e),
+        has_children: false,
+        k8s: None,
+        process: None,
+        count: None,
+        acc: *a,
     }
 }
 
@@ -244,7 +352,7 @@ pub fn sort_rows(rows: &mut Vec<EntityRow<'_>>, key: &str, descending: bool) {
             _ => ka.total_cmp(kb),
         };
         let primary = if descending { primary.reverse() } else { primary };
-        primary.then_with(|| a.name.cmp(b.name)).then_with(|| a.id.cmp(b.id))
+        primary.then_with(|| a.name.cmp(b.name)).then_with(|| a.id.cmp(&b.id))
     });
     rows.extend(keyed.into_iter().map(|(_, r)| r));
 }

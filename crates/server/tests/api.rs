@@ -145,7 +145,12 @@ fn physical_hierarchy_agrees_with_the_tree() {
 fn services_and_label_hierarchies_group_pods_otherwise() {
     let a = server();
     let svcs = rows_by_name(&get_json(a, "/api/entities?hierarchy=services&parent=ns:critical-app"));
-    assert_eq!(svcs.keys().collect::<Vec<_>>(), ["backend"]);
+    // The client pod is behind no service: it has a row of its own, so the namespace is
+    // the sum of its rows.
+    assert_eq!(svcs.keys().collect::<Vec<_>>(), ["(no service)", "backend"]);
+    assert_eq!(svcs["(no service)"]["id"], "nosvc:critical-app");
+    let unserved = get_json(a, &format!("/api/entities?hierarchy=services&parent={}", enc("nosvc:critical-app")));
+    assert_eq!(unserved["rows"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect::<Vec<_>>(), [CLIENT]);
     let pods = get_json(a, &format!("/api/entities?hierarchy=services&parent={}", enc(svcs["backend"]["id"].as_str().unwrap())));
     assert_eq!(pods["total"], 3);
     let defaults = rows_by_name(&get_json(a, "/api/entities?hierarchy=services&parent=ns:default"));
@@ -335,4 +340,150 @@ fn entities_know_their_place_in_every_hierarchy() {
     assert_eq!(pods["total"], 3);
     let ns = get_json(a, "/api/entity?id=ns:default");
     assert_eq!(ns["paths"]["logical"][0]["id"], "ns:default", "a namespace without pods has a path too");
+}
+
+/// What sysdig says of a process: from its events, the command line and user of the
+/// last one and whether its main thread's exit is among them; from the thread table the
+/// capture starts with (`-c ps`), the name and user of processes with no event.
+#[derive(Default)]
+struct SysdigProcess {
+    name: String,
+    cmdline: Option<String>,
+    user: String,
+    exited: bool,
+}
+
+fn sysdig(args: &[&str]) -> String {
+    let out = std::process::Command::new("sysdig").arg("-r").arg(k8s_capture()).args(args).output().expect("sysdig 0.29.3 runs (apt-get install sysdig)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn sysdig_processes() -> std::collections::BTreeMap<i64, SysdigProcess> {
+    let mut procs: std::collections::BTreeMap<i64, SysdigProcess> = Default::default();
+    for line in sysdig(&["-c", "ps"]).lines().skip(1) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let (Some(tid), Some(Ok(pid)), Some(user), Some(cmd)) = (f.first(), f.get(1).map(|p| p.parse::<i64>()), f.get(2), f.get(6)) else { continue };
+        // A process is named by its main thread.
+        if *tid != f[1] {
+            continue;
+        }
+        procs.insert(pid, SysdigProcess { name: cmd.to_string(), user: user.to_string(), ..Default::default() });
+    }
+    for line in sysdig(&["-p", "%proc.pid|%thread.tid|%evt.type|%user.name|%proc.name|%proc.cmdline"]).lines() {
+        let f: Vec<&str> = line.splitn(6, '|').collect();
+        let (Ok(pid), Ok(tid)) = (f[0].parse::<i64>(), f[1].parse::<i64>()) else { continue };
+        let e = procs.entry(pid).or_default();
+        // sysdig names an event by its thread's comm; a process goes by its main thread's.
+        if tid == pid {
+            e.name = f[4].to_string();
+            e.cmdline = Some(f[5].to_string());
+            e.user = f[3].to_string();
+        } else if e.name.is_empty() {
+            e.name = f[4].to_string();
+            e.user = f[3].to_string();
+        }
+        if f[2] == "procexit" && tid == pid {
+            e.exited = true;
+        }
+    }
+    procs
+}
+
+#[test]
+fn process_rows_say_pid_command_line_user_and_whether_they_run_as_sysdig_does() {
+    let a = server();
+    let truth = sysdig_processes();
+    let v = get_json(a, "/api/entities?hierarchy=physical&level=process&limit=100000");
+    let rows = v["rows"].as_array().unwrap();
+    assert!(rows.len() > 100, "{}", rows.len());
+    let mut exited = 0;
+    for r in rows {
+        let p = &r["process"];
+        let pid = p["pid"].as_i64().unwrap_or_else(|| panic!("a process row without its pid: {r:#}"));
+        let id = r["id"].as_str().unwrap();
+        assert!(id.ends_with(&format!(":{pid}")), "{id} is pid {pid}");
+        let Some(sd) = truth.get(&pid) else { panic!("pid {pid} ({id}) is not in sysdig's output") };
+        assert_eq!(r["name"].as_str().unwrap(), sd.name, "pid {pid}");
+        if let Some(cmdline) = &sd.cmdline {
+            assert_eq!(p["cmdline"].as_str().unwrap(), cmdline, "pid {pid}");
+        }
+        assert_eq!(p["user"].as_str().unwrap_or("<none>"), sd.user, "pid {pid}");
+        // The capture ends with the data: a process is alive at its end unless it exited.
+        assert_eq!(p["alive"].as_bool().unwrap(), !sd.exited, "pid {pid} {}", sd.name);
+        exited += usize::from(sd.exited);
+    }
+    assert!(exited > 50, "the capture's short-lived iptables runs have exited: {exited}");
+
+    // Only the running ones.
+    let alive = get_json(a, "/api/entities?hierarchy=physical&level=process&alive=true&limit=100000");
+    let alive_rows = alive["rows"].as_array().unwrap();
+    assert_eq!(alive_rows.len(), rows.len() - exited);
+    assert!(alive_rows.iter().all(|r| r["process"]["alive"] == true));
+
+    // Grouped by command: one row per name, counting its processes, with their sums.
+    let grouped = get_json(a, "/api/entities?hierarchy=physical&level=process&group=command&limit=100000&sort=name");
+    let groups = rows_by_name(&grouped);
+    let mut expected: std::collections::BTreeMap<&str, (u64, u64)> = Default::default();
+    for r in rows {
+        let e = expected.entry(r["name"].as_str().unwrap()).or_default();
+        e.0 += 1;
+        e.1 += r["net_bytes"].as_u64().unwrap() + r["file_bytes"].as_u64().unwrap();
+    }
+    assert_eq!(groups.len(), expected.len());
+    for (name, (count, bytes)) in &expected {
+        let g = &groups[*name];
+        assert_eq!(g["id"], format!("cmdgroup:{name}"));
+        assert_eq!(g["count"].as_u64().unwrap(), *count, "{name}");
+        assert_eq!(g["processes"].as_u64().unwrap(), *count, "{name}");
+        assert_eq!(g["net_bytes"].as_u64().unwrap() + g["file_bytes"].as_u64().unwrap(), *bytes, "{name}");
+        assert!(g.get("process").is_none());
+    }
+    assert!(groups["iptables"]["count"].as_u64().unwrap() > 10, "{:#}", groups["iptables"]);
+    // Bad values say what is allowed.
+    let r = get(a, "/api/entities?level=process&group=pid", None);
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("command"), "{}", r.body);
+}
+
+/// Every counter of a parent row equals the sum of its children's (CPU, memory, bytes,
+/// requests, processes), at every level of every hierarchy: what a table shows one level
+/// down adds up to the row it was opened from.
+fn check_parents_are_the_sum_of_their_children(a: SocketAddr, range: &str) -> usize {
+    const SUMMED: &[&str] = &["processes", "memory_bytes", "file_read_bytes", "file_write_bytes", "net_in_bytes", "net_out_bytes", "http_requests", "http_errors", "http_out_requests"];
+    let hierarchies = get_json(a, "/api/hierarchies");
+    let mut ids: Vec<String> = hierarchies["hierarchies"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()).collect();
+    ids.extend(hierarchies["label_keys"].as_array().unwrap().iter().map(|k| format!("label:{}", k.as_str().unwrap())));
+    let mut checked = 0;
+    for h in &ids {
+        // Breadth first from the top level, parents with activity only (empty ones sum to 0 trivially).
+        let top = get_json(a, &format!("/api/entities?hierarchy={}&limit=100000{range}", enc(h)));
+        let mut queue: Vec<Value> = top["rows"].as_array().unwrap().clone();
+        while let Some(parent) = queue.pop() {
+            if parent["has_children"] != true {
+                continue;
+            }
+            let pid = parent["id"].as_str().unwrap();
+            let v = get_json(a, &format!("/api/entities?hierarchy={}&parent={}&limit=100000{range}", enc(h), enc(pid)));
+            let children = v["rows"].as_array().unwrap_or_else(|| panic!("{h} {pid}: {v:#}"));
+            for key in SUMMED {
+                let sum: u64 = children.iter().map(|c| c[key].as_u64().unwrap()).sum();
+                assert_eq!(sum, parent[key].as_u64().unwrap(), "{h}: {pid} {key} = sum of its {} children ({})", children.len(), v["level"]);
+            }
+            let cpu: f64 = children.iter().map(|c| c["cpu_pct"].as_f64().unwrap()).sum();
+            assert!((cpu - parent["cpu_pct"].as_f64().unwrap()).abs() < 1e-6 * cpu.max(1.0), "{h}: {pid} cpu_pct {} vs children {cpu}", parent["cpu_pct"]);
+            checked += 1;
+            queue.extend(children.iter().filter(|c| c["processes"].as_u64().unwrap_or(0) > 0).cloned());
+        }
+    }
+    checked
+}
+
+#[test]
+fn every_parent_is_the_sum_of_its_children_in_every_hierarchy() {
+    let checked = check_parents_are_the_sum_of_their_children(server(), "");
+    assert!(checked > 50, "{checked} parents checked");
+    // And over a part of the capture.
+    let checked = check_parents_are_the_sum_of_their_children(server(), "&from=-5s");
+    assert!(checked > 20, "{checked} parents checked");
 }

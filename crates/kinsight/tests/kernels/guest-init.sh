@@ -4,6 +4,7 @@
 # (/dev/ttyS1) what the host checks:
 #   === VALUE name value            what the workload measured (sizes, pids), per run
 #   === BEGIN name ... === END name  a file: kinsight's stdout and stderr of each run
+#   === STARTED                      the first line, written before kinsight runs
 #   === DONE                         the last line: everything above is complete
 # @NAME@ placeholders are filled in by the test.
 #
@@ -24,6 +25,8 @@ ip link set lo up
 # Raw: no \r added to the lines the host parses.
 stty -F /dev/ttyS1 raw -echo
 exec 3>/dev/ttyS1
+# Before kinsight ever runs: the host retries a boot that died with nothing here.
+echo "=== STARTED" >&3
 
 value() { echo "=== VALUE $1 $2" >&3; }
 section() { { echo "=== BEGIN $1"; cat "$2"; echo; echo "=== END $1"; } >&3; }
