@@ -14,6 +14,9 @@
 //!
 //! Every test prints why it skips when it cannot run (not root, no BPF, no busybox).
 
+#[path = "../../server/tests/common/sums.rs"]
+mod sums;
+
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -652,6 +655,20 @@ fn up_shows_a_hosts_container_as_the_pod_the_api_server_describes() {
     // The physical side: this node › the pod.
     let nodes = api_get(&addr, "/api/entities");
     assert!(nodes["rows"].as_array().unwrap().iter().any(|r| r["name"] == node.as_str()), "node {node} in {nodes:#}");
+
+    // Every parent is the sum of its children, in every hierarchy, over a range the live
+    // source has finished writing (its last seconds may still grow).
+    let (from, to) = loop {
+        let data = &api_get(&addr, "/api/status")["data"];
+        let (from, to) = (data["from"].as_u64().unwrap(), data["to"].as_u64().unwrap().saturating_sub(2_000_000_000));
+        if to > from + 3_000_000_000 {
+            break (from, to);
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    let get = |path: &str| api_get(&addr, path);
+    let checked = sums::parents_are_the_sum_of_their_children(&get, &format!("&from={from}&to={to}"));
+    assert!(checked > 5, "{checked} parents checked");
 
     // Prometheus sees the pod's container with its Kubernetes labels: the bytes of its
     // system calls, and its cgroup's memory as cAdvisor names it (read every 2 s).

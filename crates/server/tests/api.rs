@@ -3,6 +3,8 @@
 //! drill-downs, pivots, and clear 4xx errors for bad input.
 
 mod common;
+#[path = "common/sums.rs"]
+mod sums;
 
 use common::*;
 use kinsight_analysis::{tree, views, K8sKind, Session};
@@ -446,44 +448,13 @@ fn process_rows_say_pid_command_line_user_and_whether_they_run_as_sysdig_does() 
     assert!(r.body.contains("command"), "{}", r.body);
 }
 
-/// Every counter of a parent row equals the sum of its children's (CPU, memory, bytes,
-/// requests, processes), at every level of every hierarchy: what a table shows one level
-/// down adds up to the row it was opened from.
-fn check_parents_are_the_sum_of_their_children(a: SocketAddr, range: &str) -> usize {
-    const SUMMED: &[&str] = &["processes", "memory_bytes", "file_read_bytes", "file_write_bytes", "net_in_bytes", "net_out_bytes", "http_requests", "http_errors", "http_out_requests"];
-    let hierarchies = get_json(a, "/api/hierarchies");
-    let mut ids: Vec<String> = hierarchies["hierarchies"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()).collect();
-    ids.extend(hierarchies["label_keys"].as_array().unwrap().iter().map(|k| format!("label:{}", k.as_str().unwrap())));
-    let mut checked = 0;
-    for h in &ids {
-        // Breadth first from the top level, parents with activity only (empty ones sum to 0 trivially).
-        let top = get_json(a, &format!("/api/entities?hierarchy={}&limit=100000{range}", enc(h)));
-        let mut queue: Vec<Value> = top["rows"].as_array().unwrap().clone();
-        while let Some(parent) = queue.pop() {
-            if parent["has_children"] != true {
-                continue;
-            }
-            let pid = parent["id"].as_str().unwrap();
-            let v = get_json(a, &format!("/api/entities?hierarchy={}&parent={}&limit=100000{range}", enc(h), enc(pid)));
-            let children = v["rows"].as_array().unwrap_or_else(|| panic!("{h} {pid}: {v:#}"));
-            for key in SUMMED {
-                let sum: u64 = children.iter().map(|c| c[key].as_u64().unwrap()).sum();
-                assert_eq!(sum, parent[key].as_u64().unwrap(), "{h}: {pid} {key} = sum of its {} children ({})", children.len(), v["level"]);
-            }
-            let cpu: f64 = children.iter().map(|c| c["cpu_pct"].as_f64().unwrap()).sum();
-            assert!((cpu - parent["cpu_pct"].as_f64().unwrap()).abs() < 1e-6 * cpu.max(1.0), "{h}: {pid} cpu_pct {} vs children {cpu}", parent["cpu_pct"]);
-            checked += 1;
-            queue.extend(children.iter().filter(|c| c["processes"].as_u64().unwrap_or(0) > 0).cloned());
-        }
-    }
-    checked
-}
-
 #[test]
 fn every_parent_is_the_sum_of_its_children_in_every_hierarchy() {
-    let checked = check_parents_are_the_sum_of_their_children(server(), "");
+    let a = server();
+    let get = |path: &str| get_json(a, path);
+    let checked = sums::parents_are_the_sum_of_their_children(&get, "");
     assert!(checked > 50, "{checked} parents checked");
     // And over a part of the capture.
-    let checked = check_parents_are_the_sum_of_their_children(server(), "&from=-5s");
+    let checked = sums::parents_are_the_sum_of_their_children(&get, "&from=-5s");
     assert!(checked > 20, "{checked} parents checked");
 }
