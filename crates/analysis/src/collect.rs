@@ -106,12 +106,37 @@ pub struct HttpRecord {
     pub conn: Option<kinsight_engine::IpTuple>,
 }
 
+/// The process and connection a transaction went over, as its request opened.
+#[derive(Debug)]
+pub struct HttpEnd {
+    pid: i64,
+    container: Option<Arc<str>>,
+    conn: Option<kinsight_engine::IpTuple>,
+}
+
+impl HttpRecord {
+    fn of(end: HttpEnd, tx: kinsight_http::Transaction) -> HttpRecord {
+        HttpRecord {
+            ts_ns: tx.response_ts,
+            dir: tx.dir,
+            latency_ns: tx.latency_ns(),
+            method: tx.request.method,
+            url: tx.request.url,
+            status: tx.response.status,
+            size_bytes: tx.response.body_bytes,
+            pid: end.pid,
+            container: end.container,
+            conn: end.conn,
+        }
+    }
+}
+
 /// Everything the views are computed from.
 #[derive(Default)]
 pub struct Collector {
     pub threads: FxHashMap<i64, ThreadRow>,
     pub conns: FxHashMap<ConnKey, ConnRow>,
-    http: Tracker<(i64, i64)>,
+    http: Tracker<(i64, i64), HttpEnd>,
     pub http_log: Vec<HttpRecord>,
     pub first_ts: u64,
     pub last_ts: u64,
@@ -199,25 +224,32 @@ impl Collector {
                 IoDir::Write => conn.out_bytes += io.bytes,
             }
         }
-        // HTTP: buffers of completed socket I/O, as the httplog chisel selects them.
+        // HTTP: buffers of completed socket I/O, as the httplog chisel selects them, and
+        // the byte counts of calls without captured data (sendfile) for the bodies.
         if io.bytes > 0 && (fd.kind.is_ip() || fd.kind == FdType::Unix) {
-            if let (Some(data), Some(fd_num)) = (ctx.data, ctx.fd_num) {
+            if let Some(fd_num) = ctx.fd_num {
                 let is_read = io.dir == IoDir::Read;
-                if let Some(tx) = self.http.on_io((thread.pid, fd_num), is_read, ev.ts, data) {
-                    self.http_log.push(HttpRecord {
-                        ts_ns: tx.response_ts,
-                        dir: tx.dir,
-                        latency_ns: tx.latency_ns(),
-                        method: tx.request.method,
-                        url: tx.request.url,
-                        status: tx.response.status,
-                        size_bytes: tx.response.length,
-                        pid: thread.pid,
-                        container: thread.container.clone(),
-                        conn: fd.tuple.filter(|_| fd.kind.is_ip()),
-                    });
+                let data = ctx.data.unwrap_or(&[]);
+                let end = || HttpEnd { pid: thread.pid, container: thread.container.clone(), conn: fd.tuple.filter(|_| fd.kind.is_ip()) };
+                if let Some((end, tx)) = self.http.on_io((thread.pid, fd_num), is_read, ev.ts, data, io.bytes, end) {
+                    self.http_log.push(HttpRecord::of(end, tx));
                 }
             }
         }
     }
+
+    /// Completes the transactions whose body got no byte since `before_ns` (called at the
+    /// end of each interval: a keep-alive connection is quiet until its next request).
+    pub fn expire_http(&mut self, before_ns: u64) {
+        let mut done = self.http.expire(before_ns);
+        // In the order they were answered, as the log is.
+        done.sort_by_key(|(_, tx)| tx.response_ts);
+        self.http_log.extend(done.into_iter().map(|(end, tx)| HttpRecord::of(end, tx)));
+    }
+
+    /// Completes every transaction still sending its body (the end of a capture).
+    pub fn finish_http(&mut self) {
+        self.expire_http(u64::MAX);
+    }
+
 }

@@ -102,6 +102,7 @@ impl Session {
     /// Ends the input: without a filter, threads that were alive but idle join the views
     /// (csysdig lists every live process, busy or not).
     pub fn finish(&mut self) {
+        self.collector.finish_http();
         if self.filter.is_none() {
             self.collector.add_live_threads(&self.engine);
         }

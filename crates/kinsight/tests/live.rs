@@ -772,3 +772,138 @@ fn a_capture_keeps_its_cluster() {
     assert!(recorded > 10, "{err}");
     std::fs::remove_dir_all(&tmp).ok();
 }
+
+/// One HTTP/1.1 exchange on `conn`: sends the request, reads the whole response (by its
+/// Content-Length, or to the end when the server closes).
+fn http_exchange(conn: &mut TcpStream, request: &str) -> Vec<u8> {
+    conn.write_all(request.as_bytes()).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 65536];
+    loop {
+        if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&got[..end]).to_ascii_lowercase();
+            if let Some(len) = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok()) {
+                if got.len() >= end + 4 + len {
+                    return got;
+                }
+            }
+        }
+        match conn.read(&mut buf).unwrap() {
+            0 => return got,
+            n => got.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// The HTTP log's sizes are the bytes of the body nginx sent, as its own access log says
+/// (`$body_bytes_sent`): static files sent with sendfile (no data captured: the body is
+/// counted from the calls' byte counts) at the default snaplen of 80, and with a snaplen
+/// that holds the header, bodies written with the header (sendfile off) and chunked gzip
+/// bodies of unknown length. URLs are `host/path`.
+#[test]
+fn httplog_sizes_are_the_bytes_nginx_sent() {
+    if skip("httplog_sizes_are_the_bytes_nginx_sent") {
+        return;
+    }
+    let nginx = Path::new("/usr/sbin/nginx");
+    assert!(nginx.is_file(), "nginx is needed (apt-get install nginx; .ci/run installs it)");
+    let _serial = serial();
+    let tmp = std::env::temp_dir().join(format!("kinsight-nginx-{}", std::process::id()));
+    let root = tmp.join("root");
+    std::fs::create_dir_all(root.join("plain")).unwrap();
+    std::fs::write(root.join("f.bin"), vec![7u8; 10_000]).unwrap();
+    std::fs::write(root.join("big.bin"), vec![1u8; 123_457]).unwrap();
+    std::fs::write(root.join("plain/f.bin"), vec![7u8; 10_000]).unwrap();
+    let text: String = (0..4000).map(|i| format!("line {i} of a text that compresses\n")).collect();
+    std::fs::write(root.join("page.txt"), &text).unwrap();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let t = tmp.display();
+    let conf = format!(
+        "daemon off; master_process off; worker_processes 1; pid {t}/nginx.pid; error_log {t}/error.log;
+events {{ worker_connections 64; }}
+http {{
+  log_format sizes '$request_uri $status $body_bytes_sent';
+  access_log {t}/access.log sizes;
+  client_body_temp_path {t}/body; proxy_temp_path {t}/proxy; fastcgi_temp_path {t}/fcgi; uwsgi_temp_path {t}/uwsgi; scgi_temp_path {t}/scgi;
+  types {{ text/plain txt; application/octet-stream bin; }}
+  sendfile on;
+  gzip on; gzip_types text/plain; gzip_min_length 1;
+  server {{
+    listen 127.0.0.1:{port};
+    root {t}/root;
+    location /plain/ {{ sendfile off; }}
+  }}
+}}
+"
+    );
+    std::fs::write(tmp.join("nginx.conf"), conf).unwrap();
+    let mut server = Workload(Command::new(nginx).arg("-c").arg(tmp.join("nginx.conf")).arg("-p").arg(&tmp).stderr(Stdio::null()).spawn().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline && server.0.try_wait().unwrap().is_none(), "nginx did not start: {}", std::fs::read_to_string(tmp.join("error.log")).unwrap_or_default());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let default_snaplen = Kinsight::start(&["live", "--mode", "full", "--view", "httplog", "--format", "json", "--interval", "4", "--once"]);
+    let wide_snaplen = Kinsight::start(&["live", "--mode", "full", "--view", "httplog", "--format", "json", "--interval", "4", "--once", "--snaplen", "512"]);
+    let host = format!("127.0.0.1:{port}");
+    let get = |path: &str, extra: &str, close: bool| format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: {}\r\n\r\n", if close { "close" } else { "keep-alive" });
+    // Keep-alive: three requests on one connection, then ones of their own.
+    let mut conn = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    for path in ["/f.bin", "/big.bin", "/f.bin"] {
+        http_exchange(&mut conn, &get(path, "", false));
+    }
+    http_exchange(&mut conn, &get("/missing", "", true));
+    for (path, extra) in [("/plain/f.bin", ""), ("/page.txt", "Accept-Encoding: gzip\r\n"), ("/big.bin", "")] {
+        let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        http_exchange(&mut c, &get(path, extra, true));
+    }
+    drop(conn);
+    let (narrow_out, narrow_err) = default_snaplen.finish();
+    let (wide_out, wide_err) = wide_snaplen.finish();
+    let _ = server.0.kill();
+    let _ = server.0.wait();
+
+    // nginx's own account: path, status, body bytes sent, in order.
+    let access = std::fs::read_to_string(tmp.join("access.log")).unwrap();
+    let truth: Vec<(String, u64, u64)> = access
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            (f[0].to_string(), f[1].parse().unwrap(), f[2].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(truth.len(), 7, "{access}");
+    let gzip = truth.iter().find(|t| t.0 == "/page.txt").unwrap().2;
+    assert!(gzip > 0 && gzip < text.len() as u64 / 4, "nginx compressed the page: {gzip} bytes");
+
+    let served = |out: &str| -> Vec<(String, u64, u64)> {
+        json_rows(out)
+            .iter()
+            .filter(|r| r["dir"] == "<" && r["url"].as_str().is_some_and(|u| u.starts_with(&host)))
+            .map(|r| (r["url"].as_str().unwrap()[host.len()..].to_string(), r["status"].as_u64().unwrap(), r["size_bytes"].as_u64().unwrap()))
+            .collect()
+    };
+    // The header is in the captured bytes: every size is exact.
+    assert_eq!(served(&wide_out), truth, "kinsight (left) vs nginx's access log (right), snaplen 512\n{wide_err}");
+    // At 80 bytes the header's end is not captured: sizes of bodies sent by calls of their
+    // own (sendfile) are exact; a body written with the header is counted from the next call.
+    let narrow = served(&narrow_out);
+    // (nginx writes its error pages, gzip output and files when sendfile is off with the header.)
+    let sent_by_sendfile = |t: &&(String, u64, u64)| t.0.ends_with(".bin") && !t.0.starts_with("/plain/");
+    let own_calls: Vec<&(String, u64, u64)> = truth.iter().filter(sent_by_sendfile).collect();
+    assert_eq!(own_calls.len(), 4);
+    assert_eq!(narrow.iter().filter(sent_by_sendfile).collect::<Vec<_>>(), own_calls, "snaplen 80\n{narrow_err}");
+    assert_eq!(narrow.len(), truth.len(), "every request at snaplen 80: {narrow:?}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// A process killed when the test ends, passed or not.
+struct Workload(Child);
+
+impl Drop for Workload {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -77,6 +77,8 @@ impl Pipeline {
     /// Closes the last interval (end of a replay).
     pub fn finish(&mut self) {
         if let Some(start) = self.current.take() {
+            // The capture ends: bodies still being sent are complete as they are.
+            self.session.collector.finish_http();
             self.flush(start);
         }
     }

@@ -64,6 +64,9 @@ pub struct Sampler {
     running_series: FxHashMap<ProcKey, SeriesId>,
 }
 
+/// How long a response body may go without a byte before it counts as complete.
+const HTTP_BODY_QUIET_NS: u64 = 500_000_000;
+
 impl Sampler {
     pub fn new() -> Sampler {
         Sampler::default()
@@ -101,6 +104,9 @@ impl Sampler {
     pub fn flush(&mut self, session: &mut Session, history: &mut History, start_ns: u64, interval_ns: u64) {
         let first = self.flushes == 0;
         self.flushes += 1;
+        // Bodies quiet for half a second are complete (keep-alive connections say nothing
+        // until their next request); they are counted in this interval.
+        session.collector.expire_http(start_ns.saturating_add(interval_ns).saturating_sub(HTTP_BODY_QUIET_NS));
         let engine = &session.engine;
         let collector = &mut session.collector;
 
