@@ -256,7 +256,7 @@ fn cpu_agrees_with_csysdig_within_five_hundredths() {
 
 #[test]
 fn httplog_has_the_same_transactions_as_sysdig() {
-    let mut compared = 0;
+    let (mut compared, mut sized, mut sized_beyond_sysdig) = (0, 0, 0);
     for t in sysdig_readable() {
         sysdig_installed();
         let out = Command::new("sysdig").args(["-r", &t, "-c", "httplog"]).output().unwrap();
@@ -280,8 +280,27 @@ fn httplog_has_the_same_transactions_as_sysdig() {
         ours.sort();
         assert_eq!(ours, theirs, "httplog differs on {t}");
         compared += theirs.len();
+
+        // Sizes: where sysdig found the Content-Length in the captured bytes, the body
+        // kinsight counted from the calls is that long; where the snaplen cut it (sysdig
+        // says 0), kinsight still counts the body. Both logs are in response order.
+        let their_sizes: Vec<u64> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.rsplit(' ').next().and_then(|f| f.strip_prefix("size=")).and_then(|f| f.strip_suffix('B')).and_then(|n| n.parse().ok()).unwrap_or(0))
+            .collect();
+        let mut rows = view(&t, "httplog");
+        rows.sort_by_key(|r| r["ts_ns"].as_u64().unwrap());
+        for (r, theirs) in rows.iter().zip(&their_sizes) {
+            if *theirs > 0 {
+                assert_eq!(r["size_bytes"].as_u64().unwrap(), *theirs, "size of {r} on {t}");
+                sized += 1;
+            } else if r["size_bytes"].as_u64().unwrap() > 0 {
+                sized_beyond_sysdig += 1;
+            }
+        }
     }
     assert!(compared >= 300, "only {compared} transactions compared");
+    assert!(sized >= 150 && sized_beyond_sysdig >= 150, "{sized} sizes compared, {sized_beyond_sysdig} known only to kinsight");
 }
 
 #[test]
