@@ -3,6 +3,7 @@
 //! JSON or an [`ApiError`].
 
 use crate::entities::{EntityIndex, Hierarchy, LabelGroups, Level};
+use crate::reply;
 use crate::error::ApiError;
 use crate::fields::{parse_filter, supported_fields, Scope};
 use crate::params::{time_range, Params, TimeRange};
@@ -58,8 +59,8 @@ handler!(fields, fields_json);
 handler!(changes, changes_json);
 handler!(events, events_json);
 
-fn range_json(r: TimeRange) -> Value {
-    json!({ "from": r.from, "to": r.to, "seconds": r.seconds() })
+fn range_json(r: TimeRange) -> reply::Range {
+    r.into()
 }
 
 fn status_json(st: &AppState, q: Option<&str>) -> Reply {
@@ -219,14 +220,15 @@ fn entities_json(st: &AppState, q: Option<&str>) -> Reply {
     })
 }
 
-#[derive(Serialize)]
-struct EntitiesReply<'a> {
+/// One page of entity rows.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct EntitiesReply<'a> {
     hierarchy: String,
     levels: Vec<&'static str>,
     level: &'static str,
-    parent: Option<Value>,
+    parent: Option<reply::EntityRef>,
     filter: Option<&'a str>,
-    range: Value,
+    range: reply::Range,
     sort: &'a str,
     order: &'a str,
     total: usize,
@@ -235,18 +237,20 @@ struct EntitiesReply<'a> {
     rows: &'a [query::EntityRow<'a>],
 }
 
-#[derive(Serialize)]
-struct RowsReply<'a, T: Serialize> {
-    entity: Option<Value>,
-    range: Value,
+/// Rows of a drill-down, for an entity or for everything.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct RowsReply<'a, T: Serialize> {
+    entity: Option<reply::EntityRef>,
+    range: reply::Range,
     total: usize,
     rows: &'a [T],
 }
 
-#[derive(Serialize)]
-struct SeriesReply {
-    entity: Option<Value>,
-    range: Value,
+/// The time series of an entity, or of everything.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct SeriesReply {
+    entity: Option<reply::EntityRef>,
+    range: reply::Range,
     series: query::SeriesColumns,
 }
 
@@ -256,9 +260,8 @@ fn reaches_newest(h: &History, range: TimeRange) -> bool {
     h.data_range().is_none_or(|(_, end)| range.to >= end)
 }
 
-fn entity_ref(ix: &EntityIndex, e: u32) -> Value {
-    let ent = ix.entity(e);
-    json!({ "id": ent.id, "kind": ent.kind, "name": ent.name, "namespace": ent.namespace, "level": ent.level.name() })
+fn entity_ref(ix: &EntityIndex, e: u32) -> reply::EntityRef {
+    reply::EntityRef::of(ix, e)
 }
 
 /// A filter expression that selects the entity's series, for pivoting to a hierarchy the
@@ -322,7 +325,7 @@ fn entity_json(st: &AppState, q: Option<&str>) -> Reply {
         let totals = rows.into_iter().find(|r| r.id == ent.id);
         // Paths: from any series inside the entity (alive in the range if possible).
         let member = (0..ix.series_count() as SeriesId).filter(|s| ix.contains(e, *s, labels.as_ref())).max_by_key(|s| selected[*s as usize]);
-        let mut paths = serde_json::Map::new();
+        let mut paths: std::collections::BTreeMap<String, Option<Vec<reply::EntityRef>>> = Default::default();
         let mut hierarchies = vec![Hierarchy::Physical, Hierarchy::Logical, Hierarchy::Services];
         if let Some(k) = &label_key {
             hierarchies.push(Hierarchy::Label(k.clone()));
@@ -344,7 +347,7 @@ fn entity_json(st: &AppState, q: Option<&str>) -> Reply {
                 }
                 _ => None,
             };
-            paths.insert(hy.name(), path.map_or(Value::Null, |v| Value::Array(v.iter().map(|x| entity_ref(ix, *x)).collect())));
+            paths.insert(hy.name(), path.map(|v| v.iter().map(|x| entity_ref(ix, *x)).collect::<Vec<_>>()));
         }
         Ok(body(&json!({
             "id": ent.id,
@@ -359,7 +362,7 @@ fn entity_json(st: &AppState, q: Option<&str>) -> Reply {
             "totals": totals,
             "k8s": ix.state(e),
             "controllers": ix.controllers_of.get(&e).map(|list| list.iter().map(|c| {
-                let mut v = entity_ref(ix, *c);
+                let mut v = serde_json::to_value(entity_ref(ix, *c)).expect("a reference is JSON");
                 v["k8s"] = serde_json::to_value(ix.state(*c)).unwrap_or(Value::Null);
                 v
             }).collect::<Vec<_>>()),
@@ -398,29 +401,12 @@ fn object_uid(h: &History, ix: &EntityIndex, e: u32) -> Option<String> {
     }
 }
 
-fn change_json(c: &kinsight_history::ObjectChange) -> Value {
-    json!({
-        "ts_ns": c.ts_ns,
-        "kind": c.kind,
-        "uid": c.uid,
-        "namespace": c.namespace,
-        "name": c.name,
-        "change": c.what.name(),
-        "fields": c.what.fields(),
-    })
+fn change_json(c: &kinsight_history::ObjectChange) -> reply::Change {
+    c.into()
 }
 
-fn event_json(e: &kinsight_history::EventRecord) -> Value {
-    json!({
-        "first_ns": e.first_ns,
-        "last_ns": e.last_ns,
-        "count": e.count,
-        "type": e.event_type,
-        "reason": e.reason,
-        "message": e.message,
-        "source": e.source,
-        "object": { "kind": e.object.kind, "namespace": e.object.namespace, "name": e.object.name, "uid": e.object.uid },
-    })
+fn event_json(e: &kinsight_history::EventRecord) -> reply::Event {
+    e.into()
 }
 
 /// Kubernetes Events that occurred during the range, oldest first, optionally only in one
@@ -444,7 +430,7 @@ fn events_json(st: &AppState, q: Option<&str>) -> Reply {
         .filter(|e| name.is_none_or(|n| e.object.name == n))
         .collect();
     let total = matching.len();
-    let rows: Vec<Value> = matching[total.saturating_sub(limit)..].iter().map(|e| event_json(e)).collect();
+    let rows: Vec<reply::Event> = matching[total.saturating_sub(limit)..].iter().map(|e| event_json(e)).collect();
     Ok(body(&json!({ "range": range_json(range), "total": total, "dropped": h.catalog.events.dropped, "rows": rows })))
 }
 
@@ -467,7 +453,7 @@ fn changes_json(st: &AppState, q: Option<&str>) -> Reply {
         .collect();
     let total = matching.len();
     // The newest `limit` when there are more: what changed last matters most.
-    let rows: Vec<Value> = matching[total.saturating_sub(limit)..].iter().map(|c| change_json(c)).collect();
+    let rows: Vec<reply::Change> = matching[total.saturating_sub(limit)..].iter().map(|c| change_json(c)).collect();
     Ok(body(&json!({ "range": range_json(range), "total": total, "dropped": h.catalog.changes.dropped, "rows": rows })))
 }
 

@@ -136,7 +136,7 @@ pub struct Entity {
 
 /// What Kubernetes says of an object: the columns `kubectl get` shows, and its lifetime.
 /// Absent fields do not apply to the entity's kind.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct K8sState {
     /// The API's kind: `Pod`, `Deployment`, `Node`, ...
     pub kind: String,

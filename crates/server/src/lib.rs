@@ -17,6 +17,7 @@ mod metrics;
 mod openapi;
 pub mod params;
 pub mod query;
+pub mod reply;
 pub mod state;
 pub mod up;
 

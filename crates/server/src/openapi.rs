@@ -1,8 +1,35 @@
-//! The OpenAPI 3.0 description of the API, served at `/api/openapi.json`. Kept by hand
-//! next to the handlers; a test checks that every route is described and every described
-//! path answers.
+//! The OpenAPI 3.0 description of the API, served at `/api/openapi.json`. The schemas of
+//! what the handlers answer are generated from the types they answer with (`reply`,
+//! `query`, the reply structs of `api`), so they cannot drift from them; the paths and
+//! their parameters are written here. Tests check that every route is described and
+//! answers, and schemathesis checks the answers against this document.
 
+use crate::api::{EntitiesReply, RowsReply, SeriesReply};
+use crate::query::{ConnRow, FileRow, HttpRow, Topology};
+use crate::reply;
+use schemars::gen::{SchemaGenerator, SchemaSettings};
+use schemars::JsonSchema;
 use serde_json::{json, Value};
+
+/// The generated schemas, and a reference to each type the paths answer with.
+struct Schemas {
+    gen: SchemaGenerator,
+}
+
+impl Schemas {
+    fn new() -> Schemas {
+        Schemas { gen: SchemaSettings::openapi3().into_generator() }
+    }
+
+    /// `{"$ref": "#/components/schemas/T"}`, T's schema kept for the components.
+    fn of<T: JsonSchema>(&mut self) -> Value {
+        serde_json::to_value(self.gen.subschema_for::<T>()).expect("a schema is JSON")
+    }
+
+    fn components(mut self) -> Value {
+        serde_json::to_value(self.gen.take_definitions()).expect("schemas are JSON")
+    }
+}
 
 fn param(name: &str, description: &str, required: bool, schema: Value) -> Value {
     json!({ "name": name, "in": "query", "required": required, "description": description, "schema": schema })
@@ -54,11 +81,6 @@ fn hierarchy_params() -> Vec<Value> {
     ]
 }
 
-/// A reference that may be `null` (OpenAPI 3.0 ignores siblings of `$ref`).
-fn nullable_ref(schema: &str) -> Value {
-    json!({ "allOf": [{ "$ref": format!("#/components/schemas/{schema}") }], "nullable": true })
-}
-
 fn obj(props: Value) -> Value {
     json!({ "type": "object", "properties": props })
 }
@@ -100,11 +122,29 @@ pub fn document() -> Value {
     events.push(str_param("name", "Only events about objects of this name."));
     events.push(int_param("limit", "At most this many events, the newest.", 1000, 1, 100_000));
 
-    let num = json!({ "type": "number" });
     let int = json!({ "type": "integer" });
     let s = json!({ "type": "string" });
-    let nullable_num = json!({ "type": "number", "nullable": true });
     let ns = json!({ "type": "string", "nullable": true });
+    let mut types = Schemas::new();
+    let entities_reply = types.of::<EntitiesReply>();
+    let series_reply = types.of::<SeriesReply>();
+    let topology_reply = types.of::<Topology>();
+    let connections_reply = types.of::<RowsReply<ConnRow>>();
+    let files_reply = types.of::<RowsReply<FileRow>>();
+    let http_reply = types.of::<RowsReply<HttpRow>>();
+    let range = types.of::<reply::Range>();
+    let entity_ref = types.of::<reply::EntityRef>();
+    let entity_row = types.of::<crate::query::EntityRow>();
+    let k8s_state = types.of::<crate::entities::K8sState>();
+    let change = types.of::<reply::Change>();
+    let event = types.of::<reply::Event>();
+    let nullable = |r: &Value| json!({ "allOf": [r], "nullable": true });
+    let listing = |item: &Value| obj(json!({ "range": range, "total": int, "dropped": int, "rows": { "type": "array", "items": item } }));
+    let changes_reply = listing(&change);
+    let events_reply = listing(&event);
+    let mut schemas = types.components();
+    // Errors carry what their code needs beyond these (`allowed`, `from`, `to`, ...).
+    schemas["Error"] = obj(json!({ "error": obj(json!({ "code": s, "message": s, "param": s, "position": int, "column": int })) }));
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -114,47 +154,21 @@ pub fn document() -> Value {
         },
         "components": {
             "securitySchemes": { "token": { "type": "http", "scheme": "bearer" } },
-            "schemas": {
-                "Error": obj(json!({ "error": obj(json!({ "code": s, "message": s, "param": s, "position": int, "column": int })) })),
-                "EntityRef": obj(json!({ "id": s, "kind": s, "name": s, "namespace": ns, "level": s })),
-                "EntityRow": obj(json!({
-                    "id": s, "kind": s, "name": s, "namespace": ns, "processes": int, "cpu_pct": num, "memory_bytes": int,
-                    "file_read_bytes": int, "file_write_bytes": int, "file_bytes": int, "net_in_bytes": int, "net_out_bytes": int, "net_bytes": int,
-                    "http_requests": int, "http_rps": num, "http_errors": int, "http_error_pct": nullable_num, "http_latency_ms": nullable_num,
-                    "http_out_requests": int, "has_children": { "type": "boolean" }, "k8s": nullable_ref("K8sState"),
-                    "process": obj(json!({ "pid": int, "cmdline": s, "user": ns, "alive": { "type": "boolean" } })), "count": int,
-                })),
-                "Range": obj(json!({ "from": int, "to": int, "seconds": num })),
-                "K8sState": obj(json!({
-                    "kind": s, "phase": s, "ready_containers": int, "containers": int, "restarts": int, "last_termination": s, "state": s, "role": s, "image": s,
-                    "node": s, "ip": s, "owner": s, "desired_replicas": int, "current_replicas": int, "ready_replicas": int, "updated_replicas": int,
-                    "created_ns": int, "deleted_ns": int, "node_ready": { "type": "boolean" }, "conditions": { "type": "array", "items": s },
-                    "cpu_allocatable_millis": int, "memory_allocatable_bytes": int, "pods_allocatable": int, "cpu_capacity_millis": int, "memory_capacity_bytes": int,
-                })),
-                "Change": obj(json!({
-                    "ts_ns": int, "kind": s, "uid": s, "namespace": { "type": "string", "nullable": true }, "name": s,
-                    "change": { "type": "string", "enum": ["created", "changed", "deleted"] },
-                    "fields": { "type": "array", "items": obj(json!({ "field": s, "from": s, "to": s })) },
-                })),
-                "Event": obj(json!({
-                    "first_ns": int, "last_ns": int, "count": int, "type": s, "reason": s, "message": s, "source": s,
-                    "object": obj(json!({ "kind": s, "namespace": ns, "name": s, "uid": ns })),
-                })),
-            },
+            "schemas": schemas,
         },
         "security": [ {}, { "token": [] } ],
         "paths": {
-            "/api/status": get("Where the data comes from, what history holds, whether a token is required.", vec![], ok("Status.", obj(json!({ "mode": obj(json!({})), "sources": { "type": "array" }, "data": { "$ref": "#/components/schemas/Range" }, "history": obj(json!({})) })))),
+            "/api/status": get("Where the data comes from, what history holds, whether a token is required.", vec![], ok("Status.", obj(json!({ "mode": obj(json!({})), "sources": { "type": "array" }, "data": nullable(&range), "history": obj(json!({})) })))),
             "/api/hierarchies": get("The hierarchies, their levels, and the pod label keys usable as `label:KEY`.", vec![], ok("Hierarchies.", obj(json!({ "hierarchies": { "type": "array" }, "label_keys": { "type": "array", "items": s } })))),
-            "/api/entities": get("Entities at one level of a hierarchy with their totals over the time range: CPU, memory, file and network bytes, HTTP rate, errors and latency.", entities, ok("One page of rows.", obj(json!({ "level": s, "levels": { "type": "array", "items": s }, "parent": nullable_ref("EntityRef"), "filter": ns, "range": { "$ref": "#/components/schemas/Range" }, "total": int, "rows": { "type": "array", "items": { "$ref": "#/components/schemas/EntityRow" } } })))),
-            "/api/entity": get("One entity: attributes, its path in every hierarchy it is part of (for pivoting), a filter that selects it, and its totals.", entity, ok("The entity.", obj(json!({ "id": s, "kind": s, "name": s, "namespace": ns, "attributes": { "type": "object", "nullable": true }, "paths": obj(json!({})), "filter": ns, "totals": nullable_ref("EntityRow"), "k8s": nullable_ref("K8sState"), "controllers": { "type": "array", "nullable": true, "items": { "$ref": "#/components/schemas/EntityRef" } }, "changes": { "type": "array", "nullable": true, "items": { "$ref": "#/components/schemas/Change" } }, "events": { "type": "array", "nullable": true, "items": { "$ref": "#/components/schemas/Event" } } })))),
-            "/api/changes": get("What changed in the cluster during the range: objects created and deleted, and the changes of the fields users follow (phase, node, ready, restarts, image, replicas, labels), oldest first.", changes, ok("Changes.", obj(json!({ "range": { "$ref": "#/components/schemas/Range" }, "total": int, "dropped": int, "rows": { "type": "array", "items": { "$ref": "#/components/schemas/Change" } } })))),
-            "/api/events": get("Kubernetes Events during the range (a rollout's scaling, FailedScheduling, BackOff, ...), with the object each one is about, oldest first; repeats of one event are counted in `count`.", events, ok("Events.", obj(json!({ "range": { "$ref": "#/components/schemas/Range" }, "total": int, "dropped": int, "rows": { "type": "array", "items": { "$ref": "#/components/schemas/Event" } } })))),
-            "/api/series": get("Time series of an entity (or of everything), one point per history bucket.", series, ok("Columns of values, `t` in seconds since the epoch.", obj(json!({ "series": obj(json!({ "resolution_s": num, "t": { "type": "array", "items": num }, "cpu_pct": { "type": "array" }, "memory_bytes": { "type": "array" }, "net_in_bps": { "type": "array" }, "net_out_bps": { "type": "array" }, "file_read_bps": { "type": "array" }, "file_write_bps": { "type": "array" }, "http_rps": { "type": "array" }, "http_error_pct": { "type": "array" }, "http_latency_ms": { "type": "array" } })) })))),
-            "/api/topology": get("Entities of a level as nodes and the connections between them as edges (bytes and HTTP requests); pod and service addresses are mapped to their entities, other addresses kept as `ip:ADDRESS` nodes. Services are linked to the pods they select (`member` edges).", topology, ok("Nodes and edges.", obj(json!({ "nodes": { "type": "array", "items": obj(json!({ "id": s, "kind": s, "name": s, "inside": { "type": "boolean" } })) }, "edges": { "type": "array", "items": obj(json!({ "source": s, "target": s, "bytes": int, "requests": int, "ports": { "type": "array", "items": int }, "kind": s })) } })))),
-            "/api/connections": get("Connections of the processes of an entity: which end each holds, the ends as entities, bytes and HTTP requests.", drill("processes and connections (fd.sip, fd.cip, fd.sport, fd.l4proto, fd.is_server, ...)"), ok("Rows, most bytes first.", obj(json!({ "total": int, "rows": { "type": "array" } })))),
-            "/api/files": get("Files the processes of an entity read and wrote.", drill("processes and files (fd.name, fd.directory, fd.filename)"), ok("Rows, most bytes first.", obj(json!({ "total": int, "rows": { "type": "array" } })))),
-            "/api/http": get("HTTP transactions of the processes of an entity, newest first.", drill("processes and connections"), ok("Rows.", obj(json!({ "total": int, "rows": { "type": "array" } })))),
+            "/api/entities": get("Entities at one level of a hierarchy with their totals over the time range: CPU, memory, file and network bytes, HTTP rate, errors and latency.", entities, ok("One page of rows.", entities_reply)),
+            "/api/entity": get("One entity: attributes, its path in every hierarchy it is part of (for pivoting), a filter that selects it, and its totals.", entity, ok("The entity.", obj(json!({ "id": s, "kind": s, "name": s, "namespace": ns, "attributes": { "type": "object", "nullable": true }, "paths": { "type": "object", "additionalProperties": { "type": "array", "nullable": true, "items": entity_ref } }, "filter": ns, "totals": nullable(&entity_row), "k8s": nullable(&k8s_state), "controllers": { "type": "array", "nullable": true, "items": entity_ref }, "changes": { "type": "array", "nullable": true, "items": change }, "events": { "type": "array", "nullable": true, "items": event } })))),
+            "/api/changes": get("What changed in the cluster during the range: objects created and deleted, and the changes of the fields users follow (phase, node, ready, restarts, image, replicas, labels), oldest first.", changes, ok("Changes.", changes_reply)),
+            "/api/events": get("Kubernetes Events during the range (a rollout's scaling, FailedScheduling, BackOff, ...), with the object each one is about, oldest first; repeats of one event are counted in `count`.", events, ok("Events.", events_reply)),
+            "/api/series": get("Time series of an entity (or of everything), one point per history bucket.", series, ok("Columns of values, `t` in seconds since the epoch.", series_reply)),
+            "/api/topology": get("Entities of a level as nodes and the connections between them as edges (bytes and HTTP requests); pod and service addresses are mapped to their entities, other addresses kept as `ip:ADDRESS` nodes. Services are linked to the pods they select (`member` edges).", topology, ok("Nodes and edges.", topology_reply)),
+            "/api/connections": get("Connections of the processes of an entity: which end each holds, the ends as entities, bytes and HTTP requests.", drill("processes and connections (fd.sip, fd.cip, fd.sport, fd.l4proto, fd.is_server, ...)"), ok("Rows, most bytes first.", connections_reply)),
+            "/api/files": get("Files the processes of an entity read and wrote.", drill("processes and files (fd.name, fd.directory, fd.filename)"), ok("Rows, most bytes first.", files_reply)),
+            "/api/http": get("HTTP transactions of the processes of an entity, newest first.", drill("processes and connections"), ok("Rows.", http_reply)),
             "/api/fields": get("Filter fields each view accepts.", vec![], ok("Field names by view.", obj(json!({ "entities": { "type": "array", "items": s } })))),
             "/api/openapi.json": get("This document.", vec![], json!({ "200": { "description": "OpenAPI 3.0 document." } })),
             "/metrics": get("Prometheus metrics (text format 0.0.4): cAdvisor-compatible container_cpu_usage_seconds_total and container_memory_rss with namespace, pod, container and node labels; kinsight_* for socket and file bytes, HTTP requests and latency histograms per pod and workload, and bytes per connection peer.", vec![], json!({ "200": { "description": "Metrics.", "content": { "text/plain": { "schema": { "type": "string" } } } }, "401": { "description": "A token is required." } })),

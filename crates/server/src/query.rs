@@ -9,6 +9,7 @@ use crate::params::TimeRange;
 use kinsight_filter::Filter;
 use kinsight_history::{Catalog, ConnCounters, ConnKey, Counters, FileCounters, FileKey, History, ProcessMeta, SeriesId, Side};
 use rustc_hash::{FxHashMap, FxHashSet};
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -65,24 +66,34 @@ pub fn catalog_mask(history: &History, ix: &EntityIndex, filter: &Filter) -> Vec
 
 /// One row of an entity table. Names are borrowed from the entity index: a page of ten
 /// thousand rows is written without copying them.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct EntityRow<'a> {
     pub id: Cow<'a, str>,
     pub kind: &'a str,
     pub name: &'a str,
     pub namespace: Option<&'a str>,
+    /// Processes counted in the row (with activity or memory in the range).
     pub processes: u32,
+    /// CPU over the range, percent of one core (average).
     pub cpu_pct: f64,
+    /// Resident memory at the end of the range: the last sample of each process still
+    /// running then, summed.
     pub memory_bytes: u64,
+    /// Bytes read from files during the range (total).
     pub file_read_bytes: u64,
+    /// Bytes written to files during the range (total).
     pub file_write_bytes: u64,
     pub file_bytes: u64,
+    /// Bytes received on sockets during the range (total).
     pub net_in_bytes: u64,
+    /// Bytes sent on sockets during the range (total).
     pub net_out_bytes: u64,
     pub net_bytes: u64,
     /// Requests the entity served.
     pub http_requests: u64,
+    /// Requests served per second over the range (average).
     pub http_rps: f64,
+    /// Requests served answered with 5xx during the range.
     pub http_errors: u64,
     /// Share of served requests answered with 5xx, in percent; `null` without requests.
     pub http_error_pct: Option<f64>,
@@ -107,7 +118,7 @@ pub struct EntityRow<'a> {
 }
 
 /// What `ps` would say of a process row.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct ProcessInfo {
     pub pid: i64,
     pub cmdline: String,
@@ -195,7 +206,11 @@ pub fn entity_rows<'i>(history: &History, ix: &'i EntityIndex, g: &Grouping, ran
         if !sel {
             continue;
         }
-        let c = totals.get(i).copied().unwrap_or_default();
+        let mut c = totals.get(i).copied().unwrap_or_default();
+        // Memory is what runs at the end of the range holds: not an exited process's last.
+        if history.catalog.series(i as SeriesId).is_some_and(|m| !alive_at_end(m, g, range)) {
+            c.rss_kb = 0;
+        }
         if level == Level::Process && g.alive_only && !history.catalog.series(i as SeriesId).is_some_and(|m| alive_at_end(m, g, range)) {
             continue;
         }
@@ -358,7 +373,7 @@ pub fn sort_rows(rows: &mut Vec<EntityRow<'_>>, key: &str, descending: bool) {
 }
 
 /// Columns of a time series, one value per bucket.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SeriesColumns {
     pub resolution_s: f64,
     /// Bucket start, seconds since the epoch.
@@ -560,7 +575,7 @@ pub fn conn_views(history: &History, ix: &EntityIndex, range: TimeRange) -> Vec<
     out.into_iter().map(|((key, _, _), (counters, at))| ConnView { key, counters, at }).collect()
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct TopoNode {
     pub id: String,
     pub kind: String,
@@ -570,7 +585,7 @@ pub struct TopoNode {
     pub inside: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct TopoEdge {
     pub source: String,
     pub target: String,
@@ -581,7 +596,7 @@ pub struct TopoEdge {
     pub kind: &'static str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Topology {
     pub nodes: Vec<TopoNode>,
     pub edges: Vec<TopoEdge>,
@@ -704,7 +719,9 @@ pub fn topology(r: &Resolver, range: TimeRange, selected: &[bool], max_edges: us
     Topology { nodes, edges: out_edges }
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// An end of a connection or the owner of a row: an entity, or an address outside them.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Endpoint")]
 pub struct EntityRef {
     pub id: String,
     pub kind: String,
@@ -724,7 +741,7 @@ impl EntityRef {
 }
 
 /// The process, container and pod of a series, for drill-down rows.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Owner {
     pub process: EntityRef,
     pub pid: i64,
@@ -746,7 +763,7 @@ pub fn owner(ix: &EntityIndex, catalog: &kinsight_history::Catalog, id: SeriesId
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct ConnRow {
     pub proto: &'static str,
     pub client_ip: String,
@@ -794,7 +811,7 @@ pub fn connection_rows(r: &Resolver, range: TimeRange, selected: &[bool], filter
     rows
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct FileRow {
     pub path: String,
     #[serde(flatten)]
@@ -832,7 +849,7 @@ pub fn file_rows(history: &History, ix: &EntityIndex, range: TimeRange, selected
     rows
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct HttpRow {
     pub ts_ns: u64,
     /// `server`: the process served it; `client`: it sent it.

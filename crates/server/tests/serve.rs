@@ -121,7 +121,7 @@ fn a_restart_keeps_history() {
     second.stop();
 
     // A damaged snapshot is set aside, not fatal.
-    std::fs::write(dir.join("history.bin.gz"), b"kinsight-history v3\nnot gzip").unwrap();
+    std::fs::write(dir.join("history.bin.gz"), b"kinsight-history v4\nnot gzip").unwrap();
     let third = live(&dir);
     assert!(third.snapshot_warning.as_deref().unwrap_or("").contains("damaged"), "{:?}", third.snapshot_warning);
     assert!(dir.join("history.bin.unreadable").is_file());
