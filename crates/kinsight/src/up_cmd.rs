@@ -12,6 +12,8 @@
 use clap::{Args, Parser, ValueEnum};
 use kinsight_kube::{ConnectOptions, Shape};
 use kinsight_live::Mode;
+use kinsight_remote_write::{Auth, WriterConfig};
+use kinsight_server::push::RemoteWriteOptions;
 use kinsight_server::{detect_kubernetes, start, ui_built, KubeAccess, KubeTarget, LiveConfig, UpOptions};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -69,6 +71,23 @@ pub struct Common {
     /// The kubeconfig context to use (default: the current context).
     #[arg(long)]
     context: Option<String>,
+    /// Send the series of /metrics to a Prometheus-compatible store with remote write:
+    /// VictoriaMetrics http://HOST:8428/api/v1/write, Prometheus (--web.enable-remote-write-receiver)
+    /// http://HOST:9090/api/v1/write, Mimir .../api/v1/push, Thanos receive .../api/v1/receive.
+    #[arg(long, value_name = "URL")]
+    remote_write: Option<String>,
+    /// Bearer token for the store (default: $KINSIGHT_REMOTE_WRITE_TOKEN).
+    #[arg(long, value_name = "TOKEN")]
+    remote_write_token: Option<String>,
+    /// Basic-auth user for the store; the password is $KINSIGHT_REMOTE_WRITE_PASSWORD.
+    #[arg(long, value_name = "USER")]
+    remote_write_user: Option<String>,
+    /// Seconds between two rounds of samples sent to the store.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    remote_write_interval: u64,
+    /// Samples kept while the store is unreachable (the oldest are dropped, and counted, past it).
+    #[arg(long, default_value_t = 300_000, value_name = "SAMPLES")]
+    remote_write_queue: usize,
 }
 
 #[derive(Parser, Debug)]
@@ -150,7 +169,28 @@ fn base_options(common: Common, default_bind: &str) -> UpOptions {
     opts.history.max_bytes = common.max_memory.max(16) << 20;
     opts.snapshot_every = Duration::from_secs(common.snapshot_every.max(1));
     opts.handle_signals = true;
+    opts.remote_write = common.remote_write.as_ref().map(|url| {
+        let mut writer = WriterConfig::new(url.clone());
+        let token = common.remote_write_token.clone().or_else(|| env_var("KINSIGHT_REMOTE_WRITE_TOKEN"));
+        writer.auth = match (&common.remote_write_user, token) {
+            (Some(user), _) => Auth::Basic { user: user.clone(), password: env_var("KINSIGHT_REMOTE_WRITE_PASSWORD").unwrap_or_default() },
+            (None, Some(t)) => Auth::Bearer(t),
+            (None, None) => Auth::None,
+        };
+        writer.max_queued_samples = common.remote_write_queue.max(1);
+        RemoteWriteOptions { writer, interval: Duration::from_secs(common.remote_write_interval.max(1)) }
+    });
     opts
+}
+
+/// A remote-write URL must be one the writer can send to.
+fn check_remote_write(opts: &UpOptions) -> Result<(), String> {
+    let Some(rw) = &opts.remote_write else { return Ok(()) };
+    let url = &rw.writer.url;
+    if !(url.starts_with("http://") || url.starts_with("https://")) || url.split("//").nth(1).is_none_or(|rest| rest.is_empty() || rest.starts_with('/')) {
+        return Err(format!("--remote-write {url:?}: expected http://HOST[:PORT]/PATH or https://..., e.g. http://victoria-metrics:8428/api/v1/write"));
+    }
+    Ok(())
 }
 
 pub(crate) fn env_var(k: &str) -> Option<String> {
@@ -209,6 +249,11 @@ pub fn run_hub(args: HubArgs) -> ExitCode {
 }
 
 fn serve(opts: UpOptions) -> ExitCode {
+    if let Err(e) = check_remote_write(&opts) {
+        eprintln!("kinsight: {e}");
+        return ExitCode::from(2);
+    }
+    let remote_write = opts.remote_write.as_ref().map(|rw| (rw.writer.url.clone(), rw.interval));
     let replay = opts.replay.clone();
     let data_dir = opts.data_dir.clone();
     let live = opts.live.clone();
@@ -243,6 +288,9 @@ fn serve(opts: UpOptions) -> ExitCode {
                 say!("kinsight: history is kept in {}", d.display());
             }
         }
+    }
+    if let Some((url, every)) = &remote_write {
+        say!("kinsight: sending the series of /metrics to {url} every {} s (/api/status says how it goes)", every.as_secs());
     }
     if let Some(w) = &server.snapshot_warning {
         eprintln!("kinsight: warning: {w}");

@@ -251,3 +251,21 @@ fn send(agent: &ureq::Agent, config: &WriterConfig, batch: &[TimeSeries]) -> Out
         }
     }
 }
+
+impl RemoteWriter {
+    /// Waits until everything queued was sent (or dropped), at most `timeout`; whether it was.
+    pub fn flush(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let q = self.shared.queue.lock().unwrap_or_else(|e| e.into_inner());
+            if q.batches.is_empty() {
+                return true;
+            }
+            drop(q);
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}

@@ -101,6 +101,12 @@ fn status_json(st: &AppState, q: Option<&str>) -> Reply {
         "active": st.shared.any_source_active(),
         "data": h.data_range().map(|(a, z)| json!({ "from": a, "to": z, "seconds": (z - a) as f64 / 1e9 })),
         "now_ns": now_ns(),
+        "remote_write": st.remote_write.as_ref().map(|w| {
+            let s = w.stats();
+            json!({ "url": w.url(), "failing": s.failing, "sent_samples": s.sent_samples, "sent_requests": s.sent_requests, "queued_samples": s.queued_samples,
+                    "dropped_queue_full": s.dropped_queue_full, "dropped_refused": s.dropped_refused, "failed_attempts": s.failed_attempts,
+                    "last_error": s.last_error, "last_success_ms": s.last_success_ms })
+        }),
         "history": {
             "tiers": tiers,
             "heap_bytes": h.heap_bytes(),

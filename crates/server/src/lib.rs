@@ -16,6 +16,7 @@ pub mod fields;
 mod metrics;
 mod openapi;
 pub mod params;
+pub mod push;
 pub mod query;
 pub mod reply;
 pub mod state;

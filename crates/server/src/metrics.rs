@@ -34,17 +34,22 @@ type Labels = Vec<(&'static str, String)>;
 struct Family {
     help: &'static str,
     kind: &'static str,
+    /// Rendered `suffix{labels}` and value.
     samples: Vec<(String, f64)>,
+    /// The same samples' name suffix (`_bucket`, or empty) and labels, for remote write.
+    structured: Vec<(&'static str, Labels)>,
     index: FxHashMap<String, usize>,
 }
 
 impl Family {
-    fn add(&mut self, key: String, value: f64) {
+    fn add(&mut self, suffix: &'static str, labels: &[(&'static str, String)], value: f64) {
+        let key = format!("{suffix}{}", render_labels(labels));
         match self.index.get(&key) {
             Some(&i) => self.samples[i].1 += value,
             None => {
                 self.index.insert(key.clone(), self.samples.len());
                 self.samples.push((key, value));
+                self.structured.push((suffix, labels.to_vec()));
             }
         }
     }
@@ -68,9 +73,9 @@ fn render_labels(labels: &[(&str, String)]) -> String {
 }
 
 impl Exposition {
-    fn add(&mut self, name: &'static str, kind: &'static str, help: &'static str, labels: &[(&str, String)], value: f64) {
+    fn add(&mut self, name: &'static str, kind: &'static str, help: &'static str, labels: &[(&'static str, String)], value: f64) {
         let f = self.families.entry(name).or_insert_with(|| Family { help, kind, ..Default::default() });
-        f.add(render_labels(labels), value);
+        f.add("", labels, value);
     }
 
     /// A histogram's `_bucket`, `_sum` and `_count` series from per-bucket counts.
@@ -80,12 +85,12 @@ impl Exposition {
         for (i, c) in counts.iter().enumerate() {
             cumulative += c;
             let le = LATENCY_BOUNDS_S.get(i).map_or("+Inf".to_string(), |b| b.to_string());
-            let mut l: Vec<(&str, String)> = labels.iter().map(|(k, v)| (*k, v.clone())).collect();
+            let mut l: Labels = labels.clone();
             l.push(("le", le));
-            f.add(format!("_bucket{}", render_labels(&l)), cumulative as f64);
+            f.add("_bucket", &l, cumulative as f64);
         }
-        f.add(format!("_sum{}", render_labels(labels)), sum_s);
-        f.add(format!("_count{}", render_labels(labels)), cumulative as f64);
+        f.add("_sum", labels, sum_s);
+        f.add("_count", labels, cumulative as f64);
     }
 
     fn render(&self) -> String {
@@ -191,6 +196,25 @@ fn add_resources(x: &mut Exposition, c: &Catalog, rows: &[ResourceRow]) {
 }
 
 pub fn render(history: &History, ix: &EntityIndex, resources: &[ResourceRow]) -> String {
+    exposition(history, ix, resources).render()
+}
+
+/// One sample of the exposition: the series' full name, its labels, its value.
+pub type Sample = (String, Vec<(&'static str, String)>, f64);
+
+/// What `/metrics` shows, as samples: what an agent sends to a store by remote write.
+pub fn samples(history: &History, ix: &EntityIndex, resources: &[ResourceRow]) -> Vec<Sample> {
+    let x = exposition(history, ix, resources);
+    let mut out = Vec::new();
+    for (name, f) in x.families {
+        for ((suffix, labels), (_, v)) in f.structured.into_iter().zip(f.samples) {
+            out.push((format!("{name}{suffix}"), labels, v));
+        }
+    }
+    out
+}
+
+fn exposition(history: &History, ix: &EntityIndex, resources: &[ResourceRow]) -> Exposition {
     let c = &history.catalog;
     let mut x = Exposition::default();
     add_resources(&mut x, c, resources);
@@ -275,5 +299,5 @@ pub fn render(history: &History, ix: &EntityIndex, resources: &[ResourceRow]) ->
     }
     x.add("kinsight_history_heap_bytes", "gauge", "Memory held by kinsight's history store, in bytes.", &[], history.heap_bytes() as f64);
     x.add("kinsight_history_series", "gauge", "Processes named in kinsight's history.", &[], c.series_count() as f64);
-    x.render()
+    x
 }

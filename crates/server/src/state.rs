@@ -24,6 +24,8 @@ pub struct AppState {
     /// Where history is snapshotted (live mode).
     pub snapshot_path: Option<PathBuf>,
     pub last_snapshot: Mutex<Option<SnapshotInfo>>,
+    /// Where the series are sent, with `--remote-write`.
+    pub remote_write: Option<Arc<kinsight_remote_write::RemoteWriter>>,
     index: Mutex<Option<EntityIndex>>,
     /// Recent entity filters and the series they keep, valid for one catalog state.
     filters: Mutex<Vec<CachedFilter>>,
@@ -47,7 +49,7 @@ pub struct SnapshotInfo {
 
 impl AppState {
     pub fn new(shared: Arc<Shared>, token: Option<String>, mode: Mode, snapshot_path: Option<PathBuf>) -> AppState {
-        AppState { shared, token, mode, snapshot_path, last_snapshot: Mutex::new(None), index: Mutex::new(None), filters: Mutex::new(Vec::new()) }
+        AppState { shared, token, mode, snapshot_path, last_snapshot: Mutex::new(None), remote_write: None, index: Mutex::new(None), filters: Mutex::new(Vec::new()) }
     }
 
     pub fn history(&self) -> RwLockReadGuard<'_, History> {

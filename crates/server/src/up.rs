@@ -29,11 +29,13 @@ pub struct UpOptions {
     pub snapshot_every: Duration,
     /// Stop on Ctrl-C / SIGTERM (the command line); tests stop the server themselves.
     pub handle_signals: bool,
+    /// Send the series of `/metrics` to a Prometheus-compatible store.
+    pub remote_write: Option<crate::push::RemoteWriteOptions>,
 }
 
 impl UpOptions {
     pub fn new(bind: SocketAddr) -> UpOptions {
-        UpOptions { bind, token: None, replay: None, live: LiveConfig::nothing(), data_dir: None, history: HistoryConfig::default(), snapshot_every: Duration::from_secs(60), handle_signals: false }
+        UpOptions { bind, token: None, replay: None, live: LiveConfig::nothing(), data_dir: None, history: HistoryConfig::default(), snapshot_every: Duration::from_secs(60), handle_signals: false, remote_write: None }
     }
 }
 
@@ -73,6 +75,7 @@ pub struct Server {
     shutdown: Arc<Notify>,
     http_thread: Option<JoinHandle<()>>,
     snapshot_thread: Option<JoinHandle<()>>,
+    push_thread: Option<JoinHandle<()>>,
 }
 
 pub const SNAPSHOT_FILE: &str = "history.bin.gz";
@@ -124,7 +127,10 @@ pub fn start_with(opts: UpOptions, history: Option<History>) -> Result<Server, U
             Mode::Live
         }
     };
-    let state = Arc::new(AppState::new(shared.clone(), opts.token.clone(), mode, snapshot_path.clone()));
+    let mut state = AppState::new(shared.clone(), opts.token.clone(), mode, snapshot_path.clone());
+    state.remote_write = opts.remote_write.as_ref().map(|rw| Arc::new(kinsight_remote_write::RemoteWriter::start(rw.writer.clone())));
+    let state = Arc::new(state);
+    let push_thread = opts.remote_write.as_ref().zip(state.remote_write.clone()).map(|(rw, w)| crate::push::spawn(state.clone(), w, rw.interval, stop.clone()));
     let shutdown = Arc::new(Notify::new());
 
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).max_blocking_threads(4).enable_all().thread_name("kinsight-http").build().map_err(UpError::Runtime)?;
@@ -188,7 +194,7 @@ pub fn start_with(opts: UpOptions, history: Option<History>) -> Result<Server, U
             })
             .expect("spawning a thread")
     });
-    Ok(Server { addr, state, snapshot_warning, stop, shutdown, http_thread: Some(http_thread), snapshot_thread })
+    Ok(Server { addr, state, snapshot_warning, stop, shutdown, http_thread: Some(http_thread), snapshot_thread, push_thread })
 }
 
 /// History from the last snapshot, or empty. A snapshot that cannot be read is set aside
@@ -263,6 +269,9 @@ impl Server {
     fn finish(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.snapshot_thread.take() {
+            let _ = t.join();
+        }
+        if let Some(t) = self.push_thread.take() {
             let _ = t.join();
         }
     }
