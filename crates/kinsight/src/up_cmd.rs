@@ -388,6 +388,8 @@ mod tests {
         assert_eq!(opts.live.capture, Some(Mode::Full));
         assert_eq!(opts.data_dir, Some(PathBuf::from("/var/lib/kinsight")));
         assert!(!opts.bind.ip().is_loopback(), "reachable by Prometheus and the hub");
+        let rw = opts.remote_write.expect("the agents write to the store");
+        assert_eq!((rw.writer.url.as_str(), rw.interval), ("http://victoria-metrics.kinsight.svc:8428/api/v1/write", Duration::from_secs(10)));
 
         let hub = manifest_args("deploy/hub-deployment.yaml");
         assert_eq!(hub[0], "hub");

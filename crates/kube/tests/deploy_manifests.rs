@@ -87,6 +87,7 @@ fn every_manifest_is_a_valid_api_object() {
             "ClusterRoleBinding" => check::<rbac::ClusterRoleBinding>(doc),
             "DaemonSet" => check::<apps::DaemonSet>(doc),
             "Deployment" => check::<apps::Deployment>(doc),
+            "StatefulSet" => check::<apps::StatefulSet>(doc),
             other => Err(format!("unexpected kind {other:?}")),
         };
         if let Err(e) = result {
@@ -231,6 +232,14 @@ fn the_agent_runs_on_every_node_with_what_ebpf_needs() {
         "the agent's field selector needs its node's name"
     );
     assert!(c.args.as_ref().unwrap().iter().any(|a| a == "$(NODE_NAME)"));
+    // The agents write to the store the manifests run: its Service, namespace and port.
+    let args = c.args.as_ref().unwrap();
+    let url = &args[args.iter().position(|a| a == "--remote-write").expect("--remote-write") + 1];
+    let svc: core::Service = serde_json::from_value(find(&docs, "Service", "victoria-metrics").clone()).unwrap();
+    let port = svc.spec.unwrap().ports.unwrap()[0].port;
+    assert_eq!(url, &format!("http://victoria-metrics.{}.svc:{port}/api/v1/write", svc.metadata.namespace.unwrap()));
+    let store: apps::StatefulSet = serde_json::from_value(find(&docs, "StatefulSet", "victoria-metrics").clone()).unwrap();
+    assert!(store.spec.template.spec.unwrap().containers[0].args.as_ref().unwrap().iter().any(|a| a == &format!("-httpListenAddr=:{port}")));
 }
 
 #[test]

@@ -12,3 +12,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "kinsight.image" -}}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end -}}
+
+{{/* The store the agents remote-write to: remoteWrite.url, else the chart's own VictoriaMetrics. */}}
+{{- define "kinsight.remoteWriteUrl" -}}
+{{- if .Values.remoteWrite.url -}}
+{{ .Values.remoteWrite.url }}
+{{- else if .Values.victoriaMetrics.enabled -}}
+http://{{ include "kinsight.fullname" . }}-victoria-metrics.{{ .Release.Namespace }}.svc:8428/api/v1/write
+{{- end -}}
+{{- end -}}
