@@ -14,6 +14,20 @@ pub enum Auth {
     Basic { user: String, password: String },
 }
 
+impl Auth {
+    /// The `Authorization` header's value, if any.
+    pub fn header(&self) -> Option<String> {
+        match self {
+            Auth::None => None,
+            Auth::Bearer(t) => Some(format!("Bearer {t}")),
+            Auth::Basic { user, password } => {
+                use base64::Engine;
+                Some(format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))))
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct WriterConfig {
     /// The store's remote-write endpoint: VictoriaMetrics `http://HOST:8428/api/v1/write`,
@@ -225,14 +239,8 @@ fn send(agent: &ureq::Agent, config: &WriterConfig, batch: &[TimeSeries]) -> Out
         .header("Content-Type", "application/x-protobuf")
         .header("X-Prometheus-Remote-Write-Version", "0.1.0")
         .header("User-Agent", concat!("kinsight/", env!("CARGO_PKG_VERSION")));
-    match &config.auth {
-        Auth::None => {}
-        Auth::Bearer(t) => req = req.header("Authorization", &format!("Bearer {t}")),
-        Auth::Basic { user, password } => {
-            use base64::Engine;
-            let b = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-            req = req.header("Authorization", &format!("Basic {b}"));
-        }
+    if let Some(value) = config.auth.header() {
+        req = req.header("Authorization", &value);
     }
     match req.send(&body[..]) {
         Err(e) => Outcome::Retry(format!("{}: {e}", config.url)),

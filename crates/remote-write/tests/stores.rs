@@ -5,116 +5,15 @@
 
 use kinsight_remote_write::{RemoteWriter, TimeSeries, WriterConfig, WriterStats};
 use serde_json::Value;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use kinsight_teststores::{free_port, http_get, StoreProcess as Store};
+use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("kinsight-rw-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-/// A store's process, stopped when dropped.
-struct Store {
-    child: Option<Child>,
-    port: u16,
-    start: Box<dyn Fn() -> Child>,
-}
-
-impl Store {
-    fn victoria_metrics(data: &Path) -> Store {
-        let bin = "/usr/bin/victoria-metrics";
-        assert!(Path::new(bin).is_file(), "{bin} is needed: apt-get install victoria-metrics (.ci/run installs it)");
-        let port = free_port();
-        let data = data.to_path_buf();
-        let start = Box::new(move || {
-            Command::new(bin)
-                .arg(format!("-storageDataPath={}", data.display()))
-                .arg(format!("-httpListenAddr=127.0.0.1:{port}"))
-                // Recent samples are searchable at once (the default hides the last 30 s).
-                .arg("-search.latencyOffset=0s")
-                .arg("-search.disableCache")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start victoria-metrics")
-        });
-        Store::started(port, start)
-    }
-
-    fn prometheus(data: &Path) -> Store {
-        let port = free_port();
-        let data = data.to_path_buf();
-        std::fs::write(data.join("prometheus.yml"), "global: {}\n").unwrap();
-        let start = Box::new(move || {
-            Command::new("prometheus")
-                .arg(format!("--config.file={}", data.join("prometheus.yml").display()))
-                .arg(format!("--storage.tsdb.path={}", data.join("tsdb").display()))
-                .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-                .arg("--web.enable-remote-write-receiver")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start prometheus (apt-get install prometheus)")
-        });
-        Store::started(port, start)
-    }
-
-    fn started(port: u16, start: Box<dyn Fn() -> Child>) -> Store {
-        let mut s = Store { child: None, port, start };
-        s.restart();
-        s
-    }
-
-    fn restart(&mut self) {
-        self.child = Some((self.start)());
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while http_get(self.port, "/-/ready").is_none_or(|(status, _)| status != 200) && http_get(self.port, "/health").is_none_or(|(status, _)| status != 200) {
-            assert!(Instant::now() < deadline, "the store on port {} did not start", self.port);
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            // SIGTERM: both stores flush on it.
-            unsafe_kill(c.id());
-            let _ = c.wait();
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-}
-
-fn unsafe_kill(pid: u32) {
-    let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
-}
-
-impl Drop for Store {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// A plain HTTP/1.0 GET: status and body, None when nothing listens.
-fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
-    let mut c = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    c.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    write!(c, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
-    let mut text = String::new();
-    c.read_to_string(&mut text).ok()?;
-    let status = text.split(' ').nth(1)?.parse().ok()?;
-    Some((status, text.split_once("\r\n\r\n").map(|x| x.1.to_string()).unwrap_or_default()))
 }
 
 fn now_ms() -> i64 {
