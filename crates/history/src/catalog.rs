@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
+/// The pid of a series read from a store: a container's total, not one process.
+pub const STORE_PID: i64 = -2;
+
 /// What identifies a series: the container (short id; `None` on the host) and the pid.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ProcessKey {
@@ -268,6 +271,10 @@ pub struct Catalog {
     /// The node the data was captured on: containers outside pods and host processes
     /// belong to it.
     pub local_node: String,
+    /// The node of series that are neither in a pod nor on `local_node`: the hub's series
+    /// read from a store ([`Catalog::intern_store_series`]). Set again at every query.
+    #[serde(skip)]
+    series_node: FxHashMap<SeriesId, String>,
     /// Bumped on every change of the entity maps (containers, pods, ...), so readers can
     /// cache what they derive from them. New series do not bump it: they only append.
     generation: u64,
@@ -280,6 +287,7 @@ impl Catalog {
         Catalog {
             series: Vec::new(),
             series_index: FxHashMap::default(),
+            series_node: FxHashMap::default(),
             files: Vec::new(),
             file_index: FxHashMap::default(),
             containers: BTreeMap::new(),
@@ -323,6 +331,22 @@ impl Catalog {
         let id = self.series.len() as SeriesId;
         self.series.push(ProcessMeta { key: key.clone(), name: name.into(), cmdline: cmdline.into(), first_ns: ts_ns, last_ns: ts_ns, uid: None, exit_ns: None });
         self.series_index.insert(key, id);
+        id
+    }
+
+    /// A series whose counters live in a Prometheus-compatible store, not in this history:
+    /// a container (or the host processes, with `container: None`) of `node`, as the hub
+    /// reads the cluster. It has no process of its own (`pid` is [`STORE_PID`]) and spans
+    /// all time: the store says when it had data.
+    pub fn intern_store_series(&mut self, container: Option<String>, name: &str, node: &str) -> SeriesId {
+        let id = self.intern_series(ProcessKey { container, pid: STORE_PID }, name, "", 0);
+        if let Some(meta) = self.series.get_mut(id as usize) {
+            meta.first_ns = 0;
+            meta.last_ns = u64::MAX / 4;
+        }
+        if self.series_node.get(&id).is_none_or(|n| n != node) {
+            self.series_node.insert(id, node.to_string());
+        }
         id
     }
 
@@ -420,9 +444,10 @@ impl Catalog {
         self.pods.get(self.containers.get(c)?.pod_uid.as_deref()?)
     }
 
-    /// The node a series runs on: its pod's, else the capturing node.
+    /// The node a series runs on: its pod's, else the one a store said, else the capturing
+    /// node.
     pub fn node_of_series(&self, id: SeriesId) -> &str {
-        self.pod_of_series(id).and_then(|p| p.node.as_deref()).unwrap_or(&self.local_node)
+        self.pod_of_series(id).and_then(|p| p.node.as_deref()).or_else(|| self.series_node.get(&id).map(String::as_str)).unwrap_or(&self.local_node)
     }
 
     /// Rebuilds the lookup tables that snapshots leave out.

@@ -23,7 +23,7 @@ mod snapshot;
 pub mod tier;
 pub mod totals;
 
-pub use catalog::{Catalog, ContainerMeta, Lifetime, NamespaceMeta, NodeMeta, OwnerMeta, PodContainerMeta, PodMeta, ProcessKey, ProcessMeta, ServiceMeta, WorkloadMeta};
+pub use catalog::{STORE_PID, Catalog, ContainerMeta, Lifetime, NamespaceMeta, NodeMeta, OwnerMeta, PodContainerMeta, PodMeta, ProcessKey, ProcessMeta, ServiceMeta, WorkloadMeta};
 pub use changes::{ChangeKind, ChangeLog, FieldChange, ObjectChange};
 pub use events::{EventLog, EventRecord, InvolvedMeta};
 pub use counters::{ConnCounters, ConnKey, Counters, FileCounters, FileKey, Proto, Side};

@@ -13,6 +13,7 @@ use clap::{Args, Parser, ValueEnum};
 use kinsight_kube::{ConnectOptions, Shape};
 use kinsight_live::Mode;
 use kinsight_remote_write::{Auth, WriterConfig};
+use kinsight_server::cluster::StoreOptions;
 use kinsight_server::push::RemoteWriteOptions;
 use kinsight_server::{detect_kubernetes, start, ui_built, KubeAccess, KubeTarget, LiveConfig, UpOptions};
 use std::net::SocketAddr;
@@ -124,6 +125,25 @@ pub struct AgentArgs {
 
 #[derive(Parser, Debug)]
 pub struct HubArgs {
+    /// The Prometheus-compatible store the agents write to, read back with PromQL: the
+    /// cluster's counters and history come from it. VictoriaMetrics http://HOST:8428,
+    /// Prometheus http://HOST:9090, VictoriaMetrics cluster http://vmselect:8481/select/0/prometheus,
+    /// Mimir http://HOST/prometheus. Without it the hub serves the cluster's objects only.
+    #[arg(long, value_name = "URL")]
+    store: Option<String>,
+    /// Bearer token for the store's queries (default: $KINSIGHT_STORE_TOKEN).
+    #[arg(long, value_name = "TOKEN")]
+    store_token: Option<String>,
+    /// Basic-auth user for the store's queries; the password is $KINSIGHT_STORE_PASSWORD.
+    #[arg(long, value_name = "USER")]
+    store_user: Option<String>,
+    /// Seconds a query to the store may take before the page says the store failed.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    store_timeout: u64,
+    /// Seconds without a sample from a node's agent before the node is shown as stale
+    /// (three of the agents' remote-write intervals is a good value).
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    stale_after: u64,
     #[command(flatten)]
     common: Common,
 }
@@ -227,6 +247,15 @@ fn hub_options(args: HubArgs) -> UpOptions {
     let snaplen = args.common.snaplen;
     let mut opts = base_options(args.common, "0.0.0.0:7070");
     opts.live = LiveConfig { capture: None, snaplen, kubernetes, kubernetes_absent: absent };
+    opts.store = args.store.map(|url| {
+        let token = args.store_token.or_else(|| env_var("KINSIGHT_STORE_TOKEN"));
+        let auth = match (args.store_user, token) {
+            (Some(user), _) => Auth::Basic { user, password: env_var("KINSIGHT_STORE_PASSWORD").unwrap_or_default() },
+            (None, Some(t)) => Auth::Bearer(t),
+            (None, None) => Auth::None,
+        };
+        StoreOptions { url, auth, timeout: Duration::from_secs(args.store_timeout.max(1)), stale_after: Duration::from_secs(args.stale_after.max(1)) }
+    });
     opts
 }
 
@@ -288,6 +317,9 @@ fn serve(opts: UpOptions) -> ExitCode {
                 say!("kinsight: history is kept in {}", d.display());
             }
         }
+    }
+    if let Some(store) = &server.state.cluster {
+        say!("kinsight: reading the cluster's counters from the store at {} (/api/status says how it goes)", store.url());
     }
     if let Some((url, every)) = &remote_write {
         say!("kinsight: sending the series of /metrics to {url} every {} s (/api/status says how it goes)", every.as_secs());

@@ -16,12 +16,16 @@
 
 #[path = "../../server/tests/common/sums.rs"]
 mod sums;
+#[path = "support/cgroups.rs"]
+mod cgroups;
+
+use cgroups::ContainerCgroups;
 
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -123,80 +127,6 @@ fn serve(conn: &mut TcpStream) -> (u64, u64, String) {
     let resp = format!("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
     let written = conn.write_all(resp.as_bytes()).map_or(0, |_| resp.len() as u64);
     (req.len() as u64, written, path)
-}
-
-/// Cgroups made for the workload, removed on drop (leaves first, then the parents this
-/// test created).
-struct ContainerCgroups {
-    id: String,
-    /// Directories created, outermost first.
-    created: Vec<PathBuf>,
-    /// The leaf of each hierarchy (their cgroup.procs are written).
-    leaves: Vec<PathBuf>,
-}
-
-fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    std::fs::File::open("/dev/urandom").unwrap().read_exact(&mut buf).unwrap();
-    buf.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-impl ContainerCgroups {
-    fn create() -> ContainerCgroups {
-        let id = random_hex(32);
-        let u = random_hex(16);
-        let pod_uid = format!("{}-{}-{}-{}-{}", &u[..8], &u[8..12], &u[12..16], &u[16..20], &u[20..32]);
-        let rel = format!("kubepods/besteffort/pod{pod_uid}/{id}");
-        // v1 memory (v1 and hybrid hosts) and v2 (hybrid: `unified`; pure v2: the root).
-        let mut roots = vec![];
-        if Path::new("/sys/fs/cgroup/memory/cgroup.procs").exists() {
-            roots.push(PathBuf::from("/sys/fs/cgroup/memory"));
-        }
-        if Path::new("/sys/fs/cgroup/unified/cgroup.procs").exists() {
-            roots.push(PathBuf::from("/sys/fs/cgroup/unified"));
-        } else if Path::new("/sys/fs/cgroup/cgroup.controllers").exists() {
-            roots.push(PathBuf::from("/sys/fs/cgroup"));
-        }
-        assert!(!roots.is_empty(), "no cgroup hierarchy to put the workload in");
-        let mut created = vec![];
-        let mut leaves = vec![];
-        for root in roots {
-            let mut dir = root.clone();
-            for part in rel.split('/') {
-                dir.push(part);
-                if !dir.exists() {
-                    std::fs::create_dir(&dir).unwrap_or_else(|e| panic!("mkdir {}: {e}", dir.display()));
-                    created.push(dir.clone());
-                }
-            }
-            leaves.push(dir);
-        }
-        ContainerCgroups { id, created, leaves }
-    }
-
-    fn join(&self, pid: u32) {
-        for leaf in &self.leaves {
-            std::fs::write(leaf.join("cgroup.procs"), pid.to_string()).unwrap();
-        }
-    }
-
-    fn short_id(&self) -> &str {
-        &self.id[..12]
-    }
-}
-
-impl Drop for ContainerCgroups {
-    fn drop(&mut self) {
-        for dir in self.created.iter().rev() {
-            // The processes have exited; retry briefly while the kernel lets go of them.
-            for _ in 0..50 {
-                if std::fs::remove_dir(dir).is_ok() || !dir.exists() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-    }
 }
 
 /// A kinsight process whose stderr is read until it says it is ready.

@@ -31,4 +31,9 @@ impl TimeSeries {
         labels.sort();
         TimeSeries { labels, value, timestamp_ms }
     }
+
+    /// The metric name (`__name__`).
+    pub fn name(&self) -> &str {
+        self.labels.iter().find(|(k, _)| k == "__name__").map_or("", |(_, v)| v)
+    }
 }

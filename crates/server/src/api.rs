@@ -7,6 +7,7 @@ use crate::reply;
 use crate::error::ApiError;
 use crate::fields::{parse_filter, supported_fields, Scope};
 use crate::params::{time_range, Params, TimeRange};
+use crate::cluster::AgentReport;
 use crate::query::{self, Resolver};
 use crate::state::{now_ns, AppState, Mode};
 use axum::extract::{RawQuery, State};
@@ -99,13 +100,17 @@ fn status_json(st: &AppState, q: Option<&str>) -> Reply {
         "live_message": live_message,
         "sources": sources,
         "active": st.shared.any_source_active(),
-        "data": h.data_range().map(|(a, z)| json!({ "from": a, "to": z, "seconds": (z - a) as f64 / 1e9 })),
+        "data": st.data_range(&h).map(|(a, z)| json!({ "from": a, "to": z, "seconds": (z - a) as f64 / 1e9 })),
         "now_ns": now_ns(),
         "remote_write": st.remote_write.as_ref().map(|w| {
             let s = w.stats();
             json!({ "url": w.url(), "failing": s.failing, "sent_samples": s.sent_samples, "sent_requests": s.sent_requests, "queued_samples": s.queued_samples,
                     "dropped_queue_full": s.dropped_queue_full, "dropped_refused": s.dropped_refused, "failed_attempts": s.failed_attempts,
                     "last_error": s.last_error, "last_success_ms": s.last_success_ms })
+        }),
+        "store": st.cluster.as_ref().map(|c| {
+            let agents = c.agents(now_ns());
+            json!({ "url": c.url(), "error": agents.as_ref().err().map(|e| e.to_string()).or_else(|| c.last_error()), "agents": agents.ok() })
         }),
         "history": {
             "tiers": tiers,
@@ -188,8 +193,10 @@ fn entities_json(st: &AppState, q: Option<&str>) -> Reply {
     let offset = p.usize_in("offset", 0, 0, usize::MAX / 2)?;
     let by_command = p.one_of("group", "", &["", "command"])? == "command";
     let alive_only = p.one_of("alive", "false", &["false", "true"])? == "true";
+    let (range, totals) = range_totals(st, &p)?;
     let h = st.history();
-    let range = time_range(&p, &h, now_ns())?;
+    let totals = totals.unwrap_or_else(|| query::RangeTotals::of_history(&h, range));
+    let agents = st.agents();
     st.with_index(&h, |ix| {
         let labels = label_groups(ix, &h, &hierarchy);
         let parent = p.get("parent").map(|id| lookup(ix, id)).transpose()?;
@@ -205,7 +212,12 @@ fn entities_json(st: &AppState, q: Option<&str>) -> Reply {
             by_command,
             ..query::Grouping::new(&hierarchy, level, labels.as_ref())
         };
-        let mut rows = query::entity_rows(&h, ix, &grouping, range, &selected);
+        let mut rows = query::entity_rows(&h, ix, &grouping, range, &selected, &totals);
+        if let Some(agents) = &agents {
+            for r in rows.iter_mut().filter(|r| r.kind == "node") {
+                r.agent = Some(agents.get(r.name).cloned().unwrap_or(AgentReport { last_report_ns: None, stale: true }));
+            }
+        }
         query::sort_rows(&mut rows, sort, order == "desc");
         let total = rows.len();
         let page = &rows[offset.min(total)..(offset.saturating_add(limit)).min(total)];
@@ -258,6 +270,14 @@ pub(crate) struct SeriesReply {
     entity: Option<reply::EntityRef>,
     range: reply::Range,
     series: query::SeriesColumns,
+}
+
+/// The range a request asks for, and in the hub each series' counters over it from the
+/// store (taken before the caller locks history: answering registers series).
+fn range_totals(st: &AppState, p: &Params) -> Result<(TimeRange, Option<query::RangeTotals>), ApiError> {
+    let range = time_range(p, st.data_range(&st.history()), now_ns())?;
+    let totals = st.cluster.as_ref().map(|c| c.totals(&st.shared, range).map_err(|e| ApiError::store(&e))).transpose()?;
+    Ok((range, totals))
 }
 
 /// Whether a range ends at the newest data (or later): objects created since the last
@@ -315,8 +335,9 @@ fn filter_for(ix: &EntityIndex, h: &History, e: u32) -> Option<String> {
 fn entity_json(st: &AppState, q: Option<&str>) -> Reply {
     let p = Params::parse(q, &["id", "from", "to"])?;
     let id = p.get("id").ok_or_else(|| ApiError::bad_param("id", "'id' is required: an entity id such as pod:UID or ns:NAME"))?.to_string();
+    let (range, totals) = range_totals(st, &p)?;
     let h = st.history();
-    let range = time_range(&p, &h, now_ns())?;
+    let totals = totals.unwrap_or_else(|| query::RangeTotals::of_history(&h, range));
     st.with_index(&h, |ix| {
         // Label entities exist once their label's groups are computed.
         if let Some(key) = id.strip_prefix("label:").and_then(|r| r.split_once('=')).map(|(k, _)| k.to_string()) {
@@ -327,7 +348,7 @@ fn entity_json(st: &AppState, q: Option<&str>) -> Reply {
         let label_key = if ent.level == Level::Label { ent.name.split_once('=').map(|(k, _)| k.to_string()) } else { None };
         let labels = label_key.as_ref().map(|k| ix.label_groups(&h.catalog, k));
         let selected = query::select_series(&h, ix, labels.as_ref(), range, Some(e), None);
-        let rows = query::entity_rows(&h, ix, &query::Grouping { open_end: true, ..query::Grouping::new(&Hierarchy::Physical, ent.level, labels.as_ref()) }, range, &selected);
+        let rows = query::entity_rows(&h, ix, &query::Grouping { open_end: true, ..query::Grouping::new(&Hierarchy::Physical, ent.level, labels.as_ref()) }, range, &selected, &totals);
         let totals = rows.into_iter().find(|r| r.id == ent.id);
         // Paths: from any series inside the entity (alive in the range if possible).
         let member = (0..ix.series_count() as SeriesId).filter(|s| ix.contains(e, *s, labels.as_ref())).max_by_key(|s| selected[*s as usize]);
@@ -421,7 +442,7 @@ fn events_json(st: &AppState, q: Option<&str>) -> Reply {
     let p = Params::parse(q, &["from", "to", "namespace", "kind", "name", "limit"])?;
     let limit = p.usize_in("limit", 1000, 1, 100_000)?;
     let h = st.history();
-    let range = time_range(&p, &h, now_ns())?;
+    let range = time_range(&p, st.data_range(&h), now_ns())?;
     let to = if reaches_newest(&h, range) { u64::MAX } else { range.to };
     let ns = p.get("namespace").filter(|n| !n.is_empty());
     let kind = p.get("kind").filter(|k| !k.is_empty());
@@ -446,7 +467,7 @@ fn changes_json(st: &AppState, q: Option<&str>) -> Reply {
     let p = Params::parse(q, &["from", "to", "namespace", "kind", "limit"])?;
     let limit = p.usize_in("limit", 1000, 1, 100_000)?;
     let h = st.history();
-    let range = time_range(&p, &h, now_ns())?;
+    let range = time_range(&p, st.data_range(&h), now_ns())?;
     let to = if reaches_newest(&h, range) { u64::MAX } else { range.to };
     let ns = p.get("namespace").filter(|n| !n.is_empty());
     let kind = p.get("kind").filter(|k| !k.is_empty());
@@ -511,14 +532,21 @@ fn series_json(st: &AppState, q: Option<&str>) -> Reply {
     let p = Params::parse(q, &["entity", "filter", "from", "to", "points"])?;
     let filter = parse_filter(p.get("filter"), Scope::Entities)?;
     let points = p.usize_in("points", 300, 2, 5000)?;
-    let h = st.history();
-    let range = time_range(&p, &h, now_ns())?;
-    st.with_index(&h, |ix| {
-        let mask = filter.as_ref().map(|f| st.filter_mask(&h, f));
-        let (selected, within) = scoped(&p, &h, ix, range, mask.as_deref().map(Vec::as_slice))?;
-        let cols = query::series_columns(&h, range, &selected, points);
-        Ok(body(&SeriesReply { entity: within.map(|e| entity_ref(ix, e)), range: range_json(range), series: cols }))
-    })
+    // In the hub the store's series must be known before selecting among them.
+    let (range, _) = range_totals(st, &p)?;
+    let (selected, entity) = {
+        let h = st.history();
+        st.with_index(&h, |ix| {
+            let mask = filter.as_ref().map(|f| st.filter_mask(&h, f));
+            let (selected, within) = scoped(&p, &h, ix, range, mask.as_deref().map(Vec::as_slice))?;
+            Ok::<_, ApiError>((selected, within.map(|e| entity_ref(ix, e))))
+        })?
+    };
+    let cols = match &st.cluster {
+        Some(c) => c.series(&st.shared, range, &selected, points).map_err(|e| ApiError::store(&e))?,
+        None => query::series_columns(&st.history(), range, &selected, points),
+    };
+    Ok(body(&SeriesReply { entity, range: range_json(range), series: cols }))
 }
 
 fn topology_json(st: &AppState, q: Option<&str>) -> Reply {
@@ -527,7 +555,7 @@ fn topology_json(st: &AppState, q: Option<&str>) -> Reply {
     let filter = parse_filter(p.get("filter"), Scope::Entities)?;
     let max_edges = p.usize_in("max_edges", 500, 1, 20_000)?;
     let h = st.history();
-    let range = time_range(&p, &h, now_ns())?;
+    let range = time_range(&p, st.data_range(&h), now_ns())?;
     st.with_index(&h, |ix| {
         let labels = label_groups(ix, &h, &hierarchy);
         let parent = p.get("parent").map(|id| lookup(ix, id)).transpose()?;
@@ -562,7 +590,7 @@ fn drill<T: Serialize>(
     let filter = parse_filter(p.get("filter"), scope)?;
     let limit = p.usize_in("limit", 1000, 1, 100_000)?;
     let h = st.history();
-    let range = time_range(&p, &h, now_ns())?;
+    let range = time_range(&p, st.data_range(&h), now_ns())?;
     st.with_index(&h, |ix| {
         let (selected, within) = scoped(&p, &h, ix, range, None)?;
         let (rows, total) = rows(&h, ix, range, &selected, filter.as_ref(), limit);

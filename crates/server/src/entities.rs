@@ -22,7 +22,7 @@
 //! Deployment's ReplicaSets, a CronJob's Jobs) are entities inside their owner, listed in
 //! its detail rather than beside it, so a namespace's workloads do not count pods twice.
 
-use kinsight_history::{Catalog, Lifetime, NodeMeta, PodMeta, SeriesId, WorkloadMeta};
+use kinsight_history::{Catalog, Lifetime, NodeMeta, PodMeta, SeriesId, WorkloadMeta, STORE_PID};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::net::IpAddr;
@@ -609,7 +609,7 @@ impl EntityIndex {
         let container = meta.key.container.as_deref();
         let cmeta = container.and_then(|c| catalog.containers.get(c));
         let pod = cmeta.and_then(|c| c.pod_uid.as_deref()).and_then(|u| catalog.pods.get(u));
-        let node_name = pod.and_then(|p| p.node.as_deref()).unwrap_or(&catalog.local_node).to_string();
+        let node_name = catalog.node_of_series(id).to_string();
         let node = self.node(&node_name);
         let (namespace, workload, pod_e, services) = match pod {
             Some(p) => {
@@ -641,8 +641,13 @@ impl EntityIndex {
             }
             (None, _) => self.intern(format!("host:{node_name}"), "group", "(host processes)", None, Level::Container),
         };
-        let proc_id = format!("proc:{}:{}", container.unwrap_or("host"), meta.key.pid);
-        let process = self.intern(proc_id, "process", &meta.name, pod.map(|p| p.namespace.as_str()), Level::Process);
+        // A store's series is a container's total: it has no process row.
+        let process = if meta.key.pid == STORE_PID {
+            NONE
+        } else {
+            let proc_id = format!("proc:{}:{}", container.unwrap_or("host"), meta.key.pid);
+            self.intern(proc_id, "process", &meta.name, pod.map(|p| p.namespace.as_str()), Level::Process)
+        };
         for (s, e) in SINGLE.iter().zip([node, namespace, workload, pod_e, container_e, process]) {
             self.levels[slot(*s).expect("single level")].push(e);
         }

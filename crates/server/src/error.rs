@@ -58,6 +58,11 @@ impl ApiError {
             .with("field", field)
     }
 
+    /// The hub's store did not answer, or refused the query it was sent.
+    pub fn store(e: &kinsight_promql::QueryError) -> ApiError {
+        ApiError::new(StatusCode::BAD_GATEWAY, "store_failed", e.to_string())
+    }
+
     pub fn unauthorized() -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "this server requires a token: send 'Authorization: Bearer TOKEN'")
     }

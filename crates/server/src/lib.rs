@@ -10,6 +10,7 @@
 
 mod api;
 mod assets;
+pub mod cluster;
 pub mod entities;
 mod error;
 pub mod fields;

@@ -81,8 +81,10 @@ const DAY_NS: u64 = 86_400 * 1_000_000_000;
 
 /// `from` and `to`: nanoseconds since the epoch, or a duration before the end of the data
 /// (`-5m`, `-1h`, `-30s`, `-7d`); `to` may also be `end`. Defaults: all of the data.
-pub fn time_range(p: &Params, history: &History, now_ns: u64) -> Result<TimeRange, ApiError> {
-    let (start, end) = history.data_range().unwrap_or((now_ns.saturating_sub(3600 * 1_000_000_000), now_ns));
+/// `data` is the range the data covers (`None`: the last hour, as in the hub, whose store
+/// holds more than a default page should ask for).
+pub fn time_range(p: &Params, data: Option<(u64, u64)>, now_ns: u64) -> Result<TimeRange, ApiError> {
+    let (start, end) = data.unwrap_or((now_ns.saturating_sub(3600 * 1_000_000_000), now_ns));
     // Relative times count back from the newest data: for a capture that is its end, for
     // a live host it is now.
     let anchor = end;

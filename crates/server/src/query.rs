@@ -7,7 +7,7 @@ use crate::entities::{AddressOwner, EntityIndex, Hierarchy, K8sState, LabelGroup
 use crate::fields::{ConnFields, FileFields, HttpFields, SeriesFields};
 use crate::params::TimeRange;
 use kinsight_filter::Filter;
-use kinsight_history::{Catalog, ConnCounters, ConnKey, Counters, FileCounters, FileKey, History, ProcessMeta, SeriesId, Side};
+use kinsight_history::{Catalog, ConnCounters, ConnKey, Counters, FileCounters, FileKey, History, ProcessMeta, SeriesId, Side, STORE_PID};
 use rustc_hash::{FxHashMap, FxHashSet};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -112,6 +112,10 @@ pub struct EntityRow<'a> {
     /// Processes grouped in this row, on rows grouped by command.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<u32>,
+    /// In the hub, on node rows: when the node's agent last wrote to the store, and
+    /// whether it stopped (the row then shows the last data it sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<crate::cluster::AgentReport>,
     /// The totals the columns come from (grouping rows sums them again).
     #[serde(skip)]
     acc: Acc,
@@ -149,11 +153,11 @@ struct Acc {
 }
 
 impl Acc {
-    fn add(&mut self, c: &Counters, series: SeriesId) {
+    fn add(&mut self, c: &Counters, series: SeriesId, processes: u32) {
         let rss = c.rss_kb as u64;
         self.c.merge(c);
         self.memory_kb += rss;
-        self.processes += 1;
+        self.processes += processes;
         self.series = Some(series);
     }
 
@@ -195,10 +199,23 @@ impl<'a> Grouping<'a> {
     }
 }
 
+/// Each series' counters over a range, from this history's buckets or from a store, and the
+/// seconds they cover (rates are divided by it).
+pub struct RangeTotals {
+    pub per_series: Vec<Counters>,
+    pub seconds: f64,
+}
+
+impl RangeTotals {
+    pub fn of_history(history: &History, range: TimeRange) -> RangeTotals {
+        RangeTotals { per_series: history.series_totals(range.from, range.to), seconds: range.covered_seconds(history) }
+    }
+}
+
 /// Groups the selected series' totals by entity.
-pub fn entity_rows<'i>(history: &History, ix: &'i EntityIndex, g: &Grouping, range: TimeRange, selected: &[bool]) -> Vec<EntityRow<'i>> {
+pub fn entity_rows<'i>(history: &History, ix: &'i EntityIndex, g: &Grouping, range: TimeRange, selected: &[bool], totals: &RangeTotals) -> Vec<EntityRow<'i>> {
     let (level, labels) = (g.level, g.labels);
-    let totals = history.series_totals(range.from, range.to);
+    let (totals, secs) = (&totals.per_series, totals.seconds);
     // Dense by entity number: cheaper than a map for the tens of thousands of groups a
     // pod-level page has.
     let mut acc: Vec<Option<Acc>> = vec![None; ix.entities.len()];
@@ -214,8 +231,10 @@ pub fn entity_rows<'i>(history: &History, ix: &'i EntityIndex, g: &Grouping, ran
         if level == Level::Process && g.alive_only && !history.catalog.series(i as SeriesId).is_some_and(|m| alive_at_end(m, g, range)) {
             continue;
         }
+        // A store's series is a container's total, not a process.
+        let processes = u32::from(history.catalog.series(i as SeriesId).is_none_or(|m| m.key.pid != STORE_PID));
         for e in ix.of_series(level, i as SeriesId, labels).iter() {
-            acc[e as usize].get_or_insert_with(Acc::default).add(&c, i as SeriesId);
+            acc[e as usize].get_or_insert_with(Acc::default).add(&c, i as SeriesId, processes);
         }
     }
     if g.include_empty {
@@ -235,7 +254,6 @@ pub fn entity_rows<'i>(history: &History, ix: &'i EntityIndex, g: &Grouping, ran
             }
         }
     }
-    let secs = range.covered_seconds(history);
     let at = if g.open_end { u64::MAX } else { range.to.saturating_sub(1) };
     let rows = acc.iter().enumerate().filter_map(|(e, a)| a.as_ref().map(|a| row(history, ix, e as u32, a, secs, g.has_children, at)));
     if level == Level::Process && g.by_command {
@@ -324,6 +342,7 @@ fn counter_columns(a: &Acc, secs: f64) -> EntityRow<'static> {
         k8s: None,
         process: None,
         count: None,
+        agent: None,
         acc: *a,
     }
 }
@@ -397,7 +416,6 @@ const GAUGE_STALE_NS: u64 = 10_000_000_000;
 pub fn series_columns(history: &History, range: TimeRange, selected: &[bool], max_points: usize) -> SeriesColumns {
     let tl = history.timeline(range.from, range.to, max_points).expect("history has tiers");
     let res = tl.resolution_ns;
-    let res_s = res as f64 / 1e9;
     let n = (tl.end - tl.first) as usize;
     let mut per_bucket: Vec<Counters> = vec![Counters::default(); n];
     let mut rss_samples: Vec<Vec<(SeriesId, u32)>> = vec![Vec::new(); n];
@@ -426,32 +444,42 @@ pub fn series_columns(history: &History, range: TimeRange, selected: &[bool], ma
         last.retain(|_, (at, _)| slot - *at < stale_buckets);
         memory.push((!last.is_empty()).then(|| last.values().map(|(_, kb)| *kb as u64 * 1024).sum()));
     }
-    let mut out = SeriesColumns {
-        resolution_s: res_s,
-        t: Vec::with_capacity(n),
-        cpu_pct: Vec::with_capacity(n),
-        memory_bytes: memory,
-        net_in_bps: Vec::with_capacity(n),
-        net_out_bps: Vec::with_capacity(n),
-        file_read_bps: Vec::with_capacity(n),
-        file_write_bps: Vec::with_capacity(n),
-        http_rps: Vec::with_capacity(n),
-        http_error_pct: Vec::with_capacity(n),
-        http_latency_ms: Vec::with_capacity(n),
-    };
-    for (slot, c) in per_bucket.iter().enumerate() {
-        out.t.push(((tl.first + slot as u64) * res) as f64 / 1e9);
-        out.cpu_pct.push(c.cpu_ticks as f64 / res_s);
-        out.net_in_bps.push(c.net_in as f64 / res_s);
-        out.net_out_bps.push(c.net_out as f64 / res_s);
-        out.file_read_bps.push(c.file_read as f64 / res_s);
-        out.file_write_bps.push(c.file_write as f64 / res_s);
-        out.http_rps.push(c.http_in as f64 / res_s);
-        let served = c.http_in as f64;
-        out.http_error_pct.push((c.http_in > 0).then(|| c.http_in_errors as f64 * 100.0 / served));
-        out.http_latency_ms.push((c.http_in > 0).then(|| c.http_in_latency_us as f64 / served / 1000.0));
+    SeriesColumns::from_buckets(tl.first * res, res, &per_bucket, memory)
+}
+
+impl SeriesColumns {
+    /// Columns of consecutive buckets of `resolution_ns` from `first_ns`: their counters,
+    /// and the memory held in each (`None`: no sample).
+    pub fn from_buckets(first_ns: u64, resolution_ns: u64, per_bucket: &[Counters], memory_bytes: Vec<Option<u64>>) -> SeriesColumns {
+        let n = per_bucket.len();
+        let res_s = resolution_ns as f64 / 1e9;
+        let mut out = SeriesColumns {
+            resolution_s: res_s,
+            t: Vec::with_capacity(n),
+            cpu_pct: Vec::with_capacity(n),
+            memory_bytes,
+            net_in_bps: Vec::with_capacity(n),
+            net_out_bps: Vec::with_capacity(n),
+            file_read_bps: Vec::with_capacity(n),
+            file_write_bps: Vec::with_capacity(n),
+            http_rps: Vec::with_capacity(n),
+            http_error_pct: Vec::with_capacity(n),
+            http_latency_ms: Vec::with_capacity(n),
+        };
+        for (slot, c) in per_bucket.iter().enumerate() {
+            out.t.push((first_ns + slot as u64 * resolution_ns) as f64 / 1e9);
+            out.cpu_pct.push(c.cpu_ticks as f64 / res_s);
+            out.net_in_bps.push(c.net_in as f64 / res_s);
+            out.net_out_bps.push(c.net_out as f64 / res_s);
+            out.file_read_bps.push(c.file_read as f64 / res_s);
+            out.file_write_bps.push(c.file_write as f64 / res_s);
+            out.http_rps.push(c.http_in as f64 / res_s);
+            let served = c.http_in as f64;
+            out.http_error_pct.push((c.http_in > 0).then(|| c.http_in_errors as f64 * 100.0 / served));
+            out.http_latency_ms.push((c.http_in > 0).then(|| c.http_in_latency_us as f64 / served / 1000.0));
+        }
+        out
     }
-    out
 }
 
 /// Where a connection end is, at the level being looked at.

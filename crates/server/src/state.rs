@@ -5,6 +5,7 @@ use crate::entities::EntityIndex;
 use kinsight_filter::Filter;
 use kinsight_history::History;
 use kinsight_monitor::Shared;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLockReadGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -26,6 +27,8 @@ pub struct AppState {
     pub last_snapshot: Mutex<Option<SnapshotInfo>>,
     /// Where the series are sent, with `--remote-write`.
     pub remote_write: Option<Arc<kinsight_remote_write::RemoteWriter>>,
+    /// The hub's store (`--store`): the cluster's counters come from it.
+    pub cluster: Option<Arc<crate::cluster::ClusterStore>>,
     index: Mutex<Option<EntityIndex>>,
     /// Recent entity filters and the series they keep, valid for one catalog state.
     filters: Mutex<Vec<CachedFilter>>,
@@ -49,7 +52,7 @@ pub struct SnapshotInfo {
 
 impl AppState {
     pub fn new(shared: Arc<Shared>, token: Option<String>, mode: Mode, snapshot_path: Option<PathBuf>) -> AppState {
-        AppState { shared, token, mode, snapshot_path, last_snapshot: Mutex::new(None), remote_write: None, index: Mutex::new(None), filters: Mutex::new(Vec::new()) }
+        AppState { shared, token, mode, snapshot_path, last_snapshot: Mutex::new(None), remote_write: None, cluster: None, index: Mutex::new(None), filters: Mutex::new(Vec::new()) }
     }
 
     pub fn history(&self) -> RwLockReadGuard<'_, History> {
@@ -72,6 +75,22 @@ impl AppState {
 }
 
 impl AppState {
+    /// In the hub, each node's agent as the store last heard it; None elsewhere or when the
+    /// store does not answer (its error is in `/api/status`).
+    pub fn agents(&self) -> Option<BTreeMap<String, crate::cluster::AgentReport>> {
+        self.cluster.as_ref().and_then(|c| c.agents(now_ns()).ok())
+    }
+
+    /// The range the data covers: history's, except in the hub, whose counters are in the
+    /// store (None: pages default to the last hour).
+    pub fn data_range(&self, h: &History) -> Option<(u64, u64)> {
+        if self.cluster.is_some() {
+            None
+        } else {
+            h.data_range()
+        }
+    }
+
     /// The series an entity filter keeps, computed once per catalog state: the UI asks the
     /// same filter for its table, topology and charts, and again on every refresh.
     pub fn filter_mask(&self, history: &History, filter: &Filter) -> Arc<Vec<bool>> {

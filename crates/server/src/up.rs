@@ -31,11 +31,13 @@ pub struct UpOptions {
     pub handle_signals: bool,
     /// Send the series of `/metrics` to a Prometheus-compatible store.
     pub remote_write: Option<crate::push::RemoteWriteOptions>,
+    /// The hub: read the cluster's counters from this store (where the agents write).
+    pub store: Option<crate::cluster::StoreOptions>,
 }
 
 impl UpOptions {
     pub fn new(bind: SocketAddr) -> UpOptions {
-        UpOptions { bind, token: None, replay: None, live: LiveConfig::nothing(), data_dir: None, history: HistoryConfig::default(), snapshot_every: Duration::from_secs(60), handle_signals: false, remote_write: None }
+        UpOptions { bind, token: None, replay: None, live: LiveConfig::nothing(), data_dir: None, history: HistoryConfig::default(), snapshot_every: Duration::from_secs(60), handle_signals: false, remote_write: None, store: None }
     }
 }
 
@@ -47,6 +49,8 @@ pub enum UpError {
     Bind(SocketAddr, std::io::Error),
     Replay(String),
     Runtime(std::io::Error),
+    /// The hub's store URL is not one.
+    Store(String),
 }
 
 impl std::fmt::Display for UpError {
@@ -58,6 +62,7 @@ impl std::fmt::Display for UpError {
             UpError::Bind(a, e) => write!(f, "cannot listen on {a}: {e}"),
             UpError::Replay(e) => write!(f, "{e}"),
             UpError::Runtime(e) => write!(f, "cannot start the server: {e}"),
+            UpError::Store(e) => write!(f, "--store: {e}"),
         }
     }
 }
@@ -129,6 +134,7 @@ pub fn start_with(opts: UpOptions, history: Option<History>) -> Result<Server, U
     };
     let mut state = AppState::new(shared.clone(), opts.token.clone(), mode, snapshot_path.clone());
     state.remote_write = opts.remote_write.as_ref().map(|rw| Arc::new(kinsight_remote_write::RemoteWriter::start(rw.writer.clone())));
+    state.cluster = opts.store.as_ref().map(|s| crate::cluster::ClusterStore::new(s).map(Arc::new)).transpose().map_err(UpError::Store)?;
     let state = Arc::new(state);
     let push_thread = opts.remote_write.as_ref().zip(state.remote_write.clone()).map(|(rw, w)| crate::push::spawn(state.clone(), w, rw.interval, stop.clone()));
     let shutdown = Arc::new(Notify::new());
@@ -202,7 +208,13 @@ pub fn start_with(opts: UpOptions, history: Option<History>) -> Result<Server, U
 fn resume(snapshot: Option<&std::path::Path>, config: &HistoryConfig, warning: &mut Option<String>) -> History {
     let Some(p) = snapshot.filter(|p| p.is_file()) else { return History::new(config.clone()) };
     match History::load(p, config.clone()) {
-        Ok(h) => h,
+        // Counters for Prometheus and the store start again from zero, as any exporter's do
+        // when it restarts: a snapshot older than the last samples sent would otherwise
+        // look like a reset to the store and be counted twice.
+        Ok(mut h) => {
+            h.totals = Default::default();
+            h
+        }
         Err(e) => {
             let aside = p.with_extension("unreadable");
             let _ = std::fs::rename(p, &aside);
