@@ -392,6 +392,24 @@ fn the_hub_serves_three_nodes_from_the_store_with_a_node_lost_and_back() {
     let services = api_get(&hub.addr, &format!("/api/entities?hierarchy=services&level=service&filter={}", enc("k8s.ns.name=shop")));
     let svc = row(&services, "backend").unwrap_or_else(|| panic!("{services}"));
     assert_eq!(svc["net_bytes"], net_expected, "{svc}");
+    // The topology: the client's pod calls each backend pod across the nodes, with the
+    // bytes each backend counted; at the service level the calls go to service backend.
+    let topo = api_get(&hub.addr, &format!("/api/topology?hierarchy=logical&level=pod&filter={}", enc("k8s.ns.name=shop")));
+    let node_id = |name: &str| topo["nodes"].as_array().unwrap().iter().find(|n| n["name"] == name).map(|n| n["id"].as_str().unwrap().to_string());
+    let client_id = node_id(&client.name).unwrap_or_else(|| panic!("client pod on the map: {topo}"));
+    for (p, c) in backends.iter().zip(&counts) {
+        let target = node_id(&p.name).unwrap_or_else(|| panic!("{} on the map: {topo}", p.name));
+        let edge = topo["edges"].as_array().unwrap().iter().find(|e| e["source"] == client_id.as_str() && e["target"] == target.as_str()).unwrap_or_else(|| panic!("client → {} ({}) in {topo}", p.name, p.node));
+        assert_eq!(edge["bytes"], c.read + c.written, "client → {} on {}: {edge}", p.name, p.node);
+        assert_eq!(edge["ports"], serde_json::json!([8080]));
+    }
+    let topo = api_get(&hub.addr, &format!("/api/topology?hierarchy=services&level=service&filter={}", enc("k8s.ns.name=shop")));
+    // (Edges from or to a node are the agents seeing the other nodes' pods through the
+    // kernel they share here, as processes outside pods: they never touch a pod's edges.)
+    let to_service: Vec<&Value> = topo["edges"].as_array().unwrap().iter().filter(|e| e["target"] == "svc:shop/backend" && e["source"] == "nosvc:shop").collect();
+    assert_eq!(to_service.len(), 1, "{topo}");
+    assert_eq!(to_service[0]["bytes"], net_expected, "the client's calls to service backend: {topo}");
+
     // The physical view: three nodes, each with its backend pod, none stale.
     let physical = api_get(&hub.addr, "/api/entities?hierarchy=physical");
     for (n, p) in NODES.iter().map(|n| (n, backends.iter().find(|p| p.node == *n).unwrap())) {

@@ -554,8 +554,10 @@ fn topology_json(st: &AppState, q: Option<&str>) -> Reply {
     let hierarchy = parse_hierarchy(&p)?;
     let filter = parse_filter(p.get("filter"), Scope::Entities)?;
     let max_edges = p.usize_in("max_edges", 500, 1, 20_000)?;
+    let range = time_range(&p, st.data_range(&st.history()), now_ns())?;
+    // The hub's connections are the store's (and answering registers their series).
+    let views = st.cluster.as_ref().map(|c| c.conn_views(&st.shared, range).map_err(|e| ApiError::store(&e))).transpose()?;
     let h = st.history();
-    let range = time_range(&p, st.data_range(&h), now_ns())?;
     st.with_index(&h, |ix| {
         let labels = label_groups(ix, &h, &hierarchy);
         let parent = p.get("parent").map(|id| lookup(ix, id)).transpose()?;
@@ -563,7 +565,10 @@ fn topology_json(st: &AppState, q: Option<&str>) -> Reply {
         let mask = filter.as_ref().map(|f| st.filter_mask(&h, f));
         let selected = query::select_series(&h, ix, labels.as_ref(), range, parent, mask.as_deref().map(Vec::as_slice));
         let resolver = Resolver::new(&h, ix, labels.as_ref(), level);
-        let topo = query::topology(&resolver, range, &selected, max_edges);
+        let topo = match &views {
+            Some(v) => query::topology_of(&resolver, v, &selected, max_edges),
+            None => query::topology(&resolver, range, &selected, max_edges),
+        };
         Ok(body(&json!({
             "hierarchy": hierarchy.name(),
             "levels": hierarchy.levels().iter().map(|l| l.name()).collect::<Vec<_>>(),

@@ -19,14 +19,15 @@
 //! reads as a reset).
 
 use crate::params::TimeRange;
-use crate::query::{RangeTotals, SeriesColumns};
-use kinsight_history::{Catalog, ContainerMeta, Counters, SeriesId};
+use crate::query::{ConnView, RangeTotals, SeriesColumns};
+use kinsight_history::{Catalog, ConnCounters, ConnKey, ContainerMeta, Counters, Proto, SeriesId, Side};
 use kinsight_monitor::Shared;
 use kinsight_promql::{Labels, QueryError, Store};
 use rustc_hash::FxHashMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -218,6 +219,41 @@ impl ClusterStore {
         Ok(SeriesColumns::from_buckets(range.from, step_ns, &per_bucket, memory))
     }
 
+    /// The connections of the cluster over `range`, as [`ConnView`]s of the hub's series:
+    /// each agent names a peer it knows (a pod, service or node of its own) and gives the
+    /// address of any other; the hub turns names back into their addresses, so that one
+    /// resolver (the hub's, which knows every pod and when it held its IP) places both ends.
+    pub fn conn_views(&self, shared: &Shared, range: TimeRange) -> Result<Vec<ConnView>, QueryError> {
+        let span = range.to.saturating_sub(range.from);
+        let expr = format!("sum by ({BY}, side, peer_kind, peer_namespace, peer, port, direction) (increase(kinsight_connection_bytes_total[{}]))", window(span));
+        let answer = self.note(self.store.instant(&expr, range.to as f64 / 1e9))?;
+        let mut h = shared.history.write().unwrap_or_else(|e| e.into_inner());
+        let mut resolver = SeriesResolver::new(&h.catalog);
+        let at = range.to.saturating_sub(1);
+        let mut views: FxHashMap<ConnKey, ConnCounters> = FxHashMap::default();
+        for s in &answer {
+            let get = |k: &str| s.labels.get(k).map(String::as_str).unwrap_or("");
+            let observer = resolver.series(&mut h.catalog, &s.labels);
+            let side = match get("side") {
+                "server" => Side::Server,
+                "client" => Side::Client,
+                _ => continue,
+            };
+            let own = own_address(&h.catalog, get("namespace"), get("pod"), get("node"));
+            let Some(peer) = peer_address(&h.catalog, get("peer_kind"), get("peer_namespace"), get("peer")) else { continue };
+            let Ok(server_port) = get("port").parse::<u16>() else { continue };
+            let (client, server) = if side == Side::Server { (peer, own) } else { (own, peer) };
+            let c = views.entry(ConnKey { proto: Proto::Tcp, client, server, server_port, observer, side }).or_default();
+            let bytes = if s.value.is_finite() && s.value > 0.0 { s.value.round() as u64 } else { 0 };
+            if get("direction") == "in" {
+                c.bytes_in += bytes;
+            } else {
+                c.bytes_out += bytes;
+            }
+        }
+        Ok(views.into_iter().map(|(key, counters)| ConnView { key, counters, at }).collect())
+    }
+
     /// Each node's agent: when it last wrote, and whether it is stale at `now_ns`.
     pub fn agents(&self, now_ns: u64) -> Result<BTreeMap<String, AgentReport>, QueryError> {
         // Every agent writes its history's size every round: its heartbeat.
@@ -230,6 +266,24 @@ impl ClusterStore {
                 Some((node, AgentReport { last_report_ns: Some(last), stale: now_ns.saturating_sub(last) > self.stale_after.as_nanos() as u64 }))
             })
             .collect())
+    }
+}
+
+/// The address of a container the store names: its pod's IP, else its node's (host
+/// network), else unspecified.
+fn own_address(c: &Catalog, namespace: &str, pod: &str, node: &str) -> IpAddr {
+    let pod_ip = (!pod.is_empty()).then(|| c.pods.values().filter(|p| p.namespace == namespace && p.name == pod).filter_map(|p| p.ip).next_back()).flatten();
+    pod_ip.or_else(|| c.nodes.get(node).and_then(|n| n.ips.first().copied())).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// The address of a connection's peer as an agent named it.
+fn peer_address(c: &Catalog, kind: &str, namespace: &str, name: &str) -> Option<IpAddr> {
+    match kind {
+        "address" => name.parse().ok(),
+        "pod" => c.pods.values().filter(|p| p.namespace == namespace && p.name == name).filter_map(|p| p.ip).next_back(),
+        "service" => c.services.values().find(|s| s.namespace == namespace && s.name == name).and_then(|s| s.cluster_ip),
+        "node" => c.nodes.get(name).and_then(|n| n.ips.first().copied()),
+        _ => None,
     }
 }
 

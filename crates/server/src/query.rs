@@ -644,7 +644,11 @@ type EdgeSums = (u64, u64, FxHashSet<u16>);
 /// server's dropped, so bytes are not counted twice. An edge is shown when one of its ends
 /// is inside the selection (the parent entity and the filter).
 pub fn topology(r: &Resolver, range: TimeRange, selected: &[bool], max_edges: usize) -> Topology {
-    let views = conn_views(r.history(), r.ix, range);
+    topology_of(r, &conn_views(r.history(), r.ix, range), selected, max_edges)
+}
+
+/// [`topology`] of connection views from elsewhere (the hub's store).
+pub fn topology_of(r: &Resolver, views: &[ConnView], selected: &[bool], max_edges: usize) -> Topology {
     let mut inside: FxHashSet<EndRef> = FxHashSet::default();
     for (i, s) in selected.iter().enumerate() {
         if *s {
@@ -663,7 +667,7 @@ pub fn topology(r: &Resolver, range: TimeRange, selected: &[bool], max_edges: us
     }
     let unique = |set: Option<&FxHashSet<EndRef>>| set.filter(|s| s.len() == 1).and_then(|s| s.iter().next().copied());
     let mut edges: FxHashMap<EdgeEnds, EdgeSums> = FxHashMap::default();
-    for ConnView { key: k, counters: v, at } in &views {
+    for ConnView { key: k, counters: v, at } in views {
         let me = r.series(k.observer);
         let (src, dst) = if k.side == Side::Server {
             if local_clients.contains(&(k.client, k.server, k.server_port)) {
