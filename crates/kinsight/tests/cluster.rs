@@ -452,6 +452,48 @@ fn the_hub_serves_three_nodes_from_the_store_with_a_node_lost_and_back() {
     });
     let physical = api_get(&hub.addr, "/api/entities?hierarchy=physical");
     assert_eq!(row(&physical, "node-b").unwrap()["agent"]["stale"], false, "{physical}");
+    let net_expected = net_expected + more;
+
+    // The hub restarts: the history is the store's, nothing is lost.
+    drop(hub);
+    let hub = Running::start(&hub_args);
+    eventually(Duration::from_secs(30), "the restarted hub's backend", || {
+        let reply = api_get(&hub.addr, &workloads);
+        let r = row(&reply, "backend").cloned().ok_or_else(|| reply.to_string())?;
+        (r["net_bytes"] == net_expected && r["http_requests"] == 35).then_some(()).ok_or_else(|| r.to_string())
+    });
+
+    // The store is down for a minute: the agents keep counting and serving their node, say
+    // that they cannot send, and lose nothing once it is back.
+    let mut store = store;
+    store.stop();
+    let a_index = backends.iter().position(|p| p.node == "node-a").unwrap();
+    run_client(5, &[ips[a_index]]);
+    let after_a = Counts::of(&mut servers[a_index], 15);
+    let more_a = (after_a.read + after_a.written) - (counts[a_index].read + counts[a_index].written);
+    let a = NODES.iter().position(|n| *n == "node-a").unwrap();
+    let local = eventually(Duration::from_secs(30), "node-a's agent serving its pod on its own", || {
+        let reply = api_get(&agents[a].addr, &format!("/api/entities?hierarchy=logical&level=pod&filter={}", enc("k8s.ns.name=shop")));
+        let r = row(&reply, &backends[a_index].name).cloned().ok_or_else(|| reply.to_string())?;
+        (r["http_requests"] == 15).then_some(r.clone()).ok_or_else(|| r.to_string())
+    });
+    assert_eq!(local["net_bytes"], after_a.read + after_a.written, "{local}");
+    std::thread::sleep(Duration::from_secs(60));
+    let status = api_get(&agents[a].addr, "/api/status");
+    let rw = &status["remote_write"];
+    assert_eq!(rw["failing"], true, "{rw}");
+    assert!(rw["queued_samples"].as_u64().unwrap() > 0 && rw["last_error"].as_str().unwrap().contains(&store.port.to_string()), "{rw}");
+    assert_eq!(rw["dropped_queue_full"], 0, "{rw}");
+    let hub_status = api_get(&hub.addr, "/api/status");
+    assert!(hub_status["store"]["error"].as_str().is_some_and(|e| e.contains("unreachable")), "the hub says its store is down: {hub_status}");
+    store.restart();
+    eventually(Duration::from_secs(90), "node-a's requests made during the outage", || {
+        let reply = api_get(&hub.addr, &workloads);
+        let r = row(&reply, "backend").cloned().ok_or_else(|| reply.to_string())?;
+        (r["net_bytes"] == net_expected + more_a && r["http_requests"] == 40).then_some(()).ok_or_else(|| format!("want net {}, 40 requests: {r}", net_expected + more_a))
+    });
+    let rw = &api_get(&agents[a].addr, "/api/status")["remote_write"];
+    assert_eq!((rw["dropped_queue_full"].as_u64(), rw["dropped_refused"].as_u64()), (Some(0), Some(0)), "nothing dropped: {rw}");
     drop(servers);
     drop(network);
     let _ = std::fs::remove_dir_all(&tmp);
