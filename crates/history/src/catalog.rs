@@ -275,6 +275,9 @@ pub struct Catalog {
     /// read from a store ([`Catalog::intern_store_series`]). Set again at every query.
     #[serde(skip)]
     series_node: FxHashMap<SeriesId, String>,
+    /// `local_node` as configured (an agent's `--node`): what the data says does not change it.
+    #[serde(skip)]
+    pinned_node: bool,
     /// Bumped on every change of the entity maps (containers, pods, ...), so readers can
     /// cache what they derive from them. New series do not bump it: they only append.
     generation: u64,
@@ -288,6 +291,7 @@ impl Catalog {
             series: Vec::new(),
             series_index: FxHashMap::default(),
             series_node: FxHashMap::default(),
+            pinned_node: false,
             files: Vec::new(),
             file_index: FxHashMap::default(),
             containers: BTreeMap::new(),
@@ -432,10 +436,18 @@ impl Catalog {
         upsert(&mut self.namespaces, n.name.clone(), n, &mut self.generation)
     }
     pub fn set_local_node(&mut self, name: &str) {
-        if self.local_node != name {
+        if !self.pinned_node && self.local_node != name {
             self.local_node = name.to_string();
             self.generation += 1;
         }
+    }
+
+    /// Names the capturing node once for all: an agent knows its node from its command
+    /// line before the API or the host says anything, and its first samples must carry it.
+    pub fn pin_local_node(&mut self, name: &str) {
+        self.pinned_node = false;
+        self.set_local_node(name);
+        self.pinned_node = true;
     }
 
     /// The pod a series runs in.

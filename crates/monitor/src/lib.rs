@@ -18,6 +18,7 @@ pub mod status;
 
 pub use pipeline::Pipeline;
 pub use kinsight_live::resources::ResourceRow;
+pub use kinsight_kube::Shape;
 pub use live::{KubeTarget, LiveConfig, LiveHostSource};
 pub use source::{detect_kubernetes, spawn, KubeAccess, ReplaySource, Source, SourceCtl, SourceError};
 

@@ -76,6 +76,8 @@ pub struct WriterStats {
     pub dropped_refused: u64,
     pub failed_attempts: u64,
     pub last_error: Option<String>,
+    /// What the store said when it last refused a request (kept when later errors differ).
+    pub last_refusal: Option<String>,
     /// Milliseconds since the epoch of the last accepted request.
     pub last_success_ms: Option<i64>,
     /// The store is failing now: the last attempt did not succeed.
@@ -202,6 +204,7 @@ fn send_loop(shared: &Shared, config: &WriterConfig) {
                 match outcome {
                     Outcome::Refused(why) => {
                         q.stats.dropped_refused += batch.len() as u64;
+                        q.stats.last_refusal = Some(why.clone());
                         q.stats.last_error = Some(why);
                     }
                     _ => {

@@ -106,7 +106,7 @@ fn status_json(st: &AppState, q: Option<&str>) -> Reply {
             let s = w.stats();
             json!({ "url": w.url(), "failing": s.failing, "sent_samples": s.sent_samples, "sent_requests": s.sent_requests, "queued_samples": s.queued_samples,
                     "dropped_queue_full": s.dropped_queue_full, "dropped_refused": s.dropped_refused, "failed_attempts": s.failed_attempts,
-                    "last_error": s.last_error, "last_success_ms": s.last_success_ms })
+                    "last_error": s.last_error, "last_refusal": s.last_refusal, "last_success_ms": s.last_success_ms })
         }),
         "store": st.cluster.as_ref().map(|c| {
             let agents = c.agents(now_ns());

@@ -120,6 +120,10 @@ pub fn start_with(opts: UpOptions, history: Option<History>) -> Result<Server, U
         Some(h) => h,
         None => resume(snapshot_path.as_deref(), &opts.history, &mut snapshot_warning),
     };
+    let mut history = history;
+    if let Some(kinsight_monitor::KubeTarget { shape: kinsight_monitor::Shape::Agent { node }, .. }) = &opts.live.kubernetes {
+        history.catalog.pin_local_node(node);
+    }
     let shared = Shared::new(history);
     let stop = Arc::new(AtomicBool::new(false));
     let mode = match &opts.replay {
