@@ -89,6 +89,11 @@ pub struct Common {
     /// Samples kept while the store is unreachable (the oldest are dropped, and counted, past it).
     #[arg(long, default_value_t = 300_000, value_name = "SAMPLES")]
     remote_write_queue: usize,
+    /// The URL the hub reaches this server at for drill-downs, written to the store with
+    /// remote write (default: http://$POD_IP:PORT in a pod, else the --bind address unless
+    /// it is 0.0.0.0).
+    #[arg(long, value_name = "URL")]
+    advertise: Option<String>,
 }
 
 #[derive(Parser, Debug)]
@@ -144,6 +149,14 @@ pub struct HubArgs {
     /// (three of the agents' remote-write intervals is a good value).
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     stale_after: u64,
+    /// The agents' API token, for drill-downs into processes' connections, files and HTTP
+    /// transactions, which the hub asks of the agents (default: $KINSIGHT_AGENT_TOKEN,
+    /// else the hub's own token, as in deploy/ where both come from one Secret).
+    #[arg(long, value_name = "TOKEN")]
+    agent_token: Option<String>,
+    /// Seconds a drill-down waits for an agent before naming it as not answering.
+    #[arg(long, default_value_t = 5, value_name = "SECONDS")]
+    agent_timeout: u64,
     #[command(flatten)]
     common: Common,
 }
@@ -189,6 +202,7 @@ fn base_options(common: Common, default_bind: &str) -> UpOptions {
     opts.history.max_bytes = common.max_memory.max(16) << 20;
     opts.snapshot_every = Duration::from_secs(common.snapshot_every.max(1));
     opts.handle_signals = true;
+    opts.advertise = common.advertise.clone();
     opts.remote_write = common.remote_write.as_ref().map(|url| {
         let mut writer = WriterConfig::new(url.clone());
         let token = common.remote_write_token.clone().or_else(|| env_var("KINSIGHT_REMOTE_WRITE_TOKEN"));
@@ -247,6 +261,7 @@ fn hub_options(args: HubArgs) -> UpOptions {
     let snaplen = args.common.snaplen;
     let mut opts = base_options(args.common, "0.0.0.0:7070");
     opts.live = LiveConfig { capture: None, snaplen, kubernetes, kubernetes_absent: absent };
+    let hub_token = opts.token.clone();
     opts.store = args.store.map(|url| {
         let token = args.store_token.or_else(|| env_var("KINSIGHT_STORE_TOKEN"));
         let auth = match (args.store_user, token) {
@@ -254,7 +269,14 @@ fn hub_options(args: HubArgs) -> UpOptions {
             (None, Some(t)) => Auth::Bearer(t),
             (None, None) => Auth::None,
         };
-        StoreOptions { url, auth, timeout: Duration::from_secs(args.store_timeout.max(1)), stale_after: Duration::from_secs(args.stale_after.max(1)) }
+        StoreOptions {
+            url,
+            auth,
+            timeout: Duration::from_secs(args.store_timeout.max(1)),
+            stale_after: Duration::from_secs(args.stale_after.max(1)),
+            agent_token: args.agent_token.clone().or_else(|| env_var("KINSIGHT_AGENT_TOKEN")).or_else(|| hub_token.clone()),
+            agent_timeout: Duration::from_secs(args.agent_timeout.max(1)),
+        }
     });
     opts
 }

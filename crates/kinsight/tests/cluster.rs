@@ -258,6 +258,7 @@ fn eventually<T>(within: Duration, what: &str, mut f: impl FnMut() -> Result<T, 
 
 struct Pod {
     name: String,
+    uid: String,
     node: String,
     cgroups: ContainerCgroups,
     netns: String,
@@ -281,9 +282,11 @@ fn the_hub_serves_three_nodes_from_prometheus_with_a_node_lost_and_back() {
     cluster_run("the_hub_serves_three_nodes_from_prometheus_with_a_node_lost_and_back", StoreKind::Prometheus);
 }
 
-/// The whole scenario against one store. VictoriaMetrics' answers must be exact;
-/// Prometheus' `increase` extrapolates to the end of the range (by at most about one push
-/// interval at the counter's mean rate), so with it a number must be within 10 %.
+/// The whole scenario against one store. VictoriaMetrics' answers must be exact.
+/// Prometheus' `increase` extrapolates past a series' last sample by half its mean sample
+/// interval, which on the seconds-old series of this test is up to a third of the value:
+/// with it a number must be within 35 % (the structure, staleness and drill-downs are
+/// checked the same).
 fn cluster_run(test: &str, kind: StoreKind) {
     if let Some(why) = skip_reason() {
         eprintln!("{test}: skipped: {why}");
@@ -296,7 +299,7 @@ fn cluster_run(test: &str, kind: StoreKind) {
         let Some(a) = actual.as_u64().or_else(|| actual.as_f64().map(|f| f.round() as u64)) else { return false };
         match kind {
             StoreKind::VictoriaMetrics => a == expected,
-            StoreKind::Prometheus => a.abs_diff(expected) as f64 <= expected as f64 * 0.10,
+            StoreKind::Prometheus => a.abs_diff(expected) as f64 <= expected as f64 * 0.35,
         }
     };
     let tag = (std::process::id() % 100 * 2 + 20 + kind as u32).to_string();
@@ -324,6 +327,7 @@ fn cluster_run(test: &str, kind: StoreKind) {
     let mut pods: Vec<Pod> = vec![];
     for (i, p) in api.objects_in(Resource::Pods, "shop").iter().enumerate() {
         let name = p["metadata"]["name"].as_str().unwrap().to_string();
+        let uid = p["metadata"]["uid"].as_str().unwrap().to_string();
         let node = p["spec"]["nodeName"].as_str().unwrap().to_string();
         let cgroups = ContainerCgroups::create();
         let ip = Network::ip(&tag, i);
@@ -334,7 +338,7 @@ fn cluster_run(test: &str, kind: StoreKind) {
             p["status"]["podIPs"] = serde_json::json!([{ "ip": ip }]);
         })
         .unwrap();
-        pods.push(Pod { name, node, cgroups, netns: network.namespaces[i].clone(), ip });
+        pods.push(Pod { name, uid, node, cgroups, netns: network.namespaces[i].clone(), ip });
     }
     sim.sync_endpoints("shop", "backend").unwrap();
     let backends: Vec<&Pod> = pods.iter().filter(|p| p.name.starts_with("backend-")).collect();
@@ -405,7 +409,12 @@ fn cluster_run(test: &str, kind: StoreKind) {
     let backend = eventually(Duration::from_secs(60), "backend's bytes and requests in the hub", || {
         let reply = api_get(&hub.addr, &workloads);
         let b = row(&reply, "backend").cloned().ok_or_else(|| reply.to_string())?;
-        (same(&b["net_bytes"], net_expected) && same(&b["http_requests"], 30)).then_some(b.clone()).ok_or_else(|| format!("want net {net_expected}, 30 requests: {b}"))
+        if same(&b["net_bytes"], net_expected) && same(&b["http_requests"], 30) {
+            return Ok(b);
+        }
+        // What each agent saw of its own pods, to tell a capture's loss from the store's.
+        let own: Vec<String> = agents.iter().map(|a| format!("{} {}", api_get(&a.addr, &format!("/api/entities?hierarchy=logical&level=pod&filter={}", enc("k8s.ns.name=shop")))["rows"], api_get(&a.addr, "/api/status")["sources"])).collect();
+        Err(format!("want net {net_expected}, 30 requests: {b}\nthe agents: {own:#?}"))
     });
     assert_eq!(backend["kind"], "deployment");
     assert_eq!(backend["http_errors"], 0);
@@ -464,6 +473,16 @@ fn cluster_run(test: &str, kind: StoreKind) {
         assert!(pod["net_bytes"].as_u64().unwrap() > 0, "{pod}");
     }
 
+    // Raw detail comes from the agents: a pod's HTTP transactions from its node's agent, a
+    // workload's connections from the agents of all its nodes.
+    let b_pod = backends.iter().find(|p| p.node == "node-b").unwrap();
+    let http = api_get(&hub.addr, &format!("/api/http?entity={}", enc(&format!("pod:{}", b_pod.uid))));
+    assert_eq!(http["rows"].as_array().map(Vec::len), Some(10), "backend on node-b served 10 requests: {http}");
+    assert_eq!(http["agents"], serde_json::json!([{ "node": "node-b", "url": format!("http://{}", agents[1].addr), "ok": true, "error": null, "rows": 10 }]), "{http}");
+    let conns = api_get(&hub.addr, &format!("/api/connections?entity={}", enc("wl:shop/deployment/backend")));
+    let asked: Vec<&str> = conns["agents"].as_array().unwrap().iter().filter(|a| a["ok"] == true && a["rows"].as_u64() > Some(0)).map(|a| a["node"].as_str().unwrap()).collect();
+    assert_eq!(asked, NODES, "each node's agent gave its backend's connections: {conns}");
+
     // node-b's agent dies: node-b is stale, its data stays, the others are unaffected.
     let b = NODES.iter().position(|n| *n == "node-b").unwrap();
     agents[b].kill();
@@ -477,6 +496,11 @@ fn cluster_run(test: &str, kind: StoreKind) {
     assert!(same(&row(&reply, "backend").unwrap()["net_bytes"], net_expected), "a stale node keeps its last data ({net_expected}): {reply}");
     let status = api_get(&hub.addr, "/api/status");
     assert_eq!(status["store"]["agents"]["node-b"]["stale"], true, "{status}");
+    // A drill-down into node-b names it as not answering.
+    let http = api_get(&hub.addr, &format!("/api/http?entity={}", enc(&format!("pod:{}", b_pod.uid))));
+    let said = &http["agents"][0];
+    assert!(said["node"] == "node-b" && said["ok"] == false && said["error"].as_str().is_some_and(|e| !e.is_empty()), "{http}");
+    assert_eq!(http["rows"], serde_json::json!([]));
 
     // Restarted on its data: its counters continue, nothing is counted twice.
     agents[b] = agent("node-b");
@@ -494,8 +518,11 @@ fn cluster_run(test: &str, kind: StoreKind) {
         let r = row(&reply, "backend").cloned().ok_or_else(|| reply.to_string())?;
         (same(&r["net_bytes"], net_expected + more) && same(&r["http_requests"], 35)).then_some(()).ok_or_else(|| format!("want net {}, 35 requests: {r}", net_expected + more))
     });
-    let physical = api_get(&hub.addr, "/api/entities?hierarchy=physical");
-    assert_eq!(row(&physical, "node-b").unwrap()["agent"]["stale"], false, "{physical}\nagent: {}\nstore: {:?}", api_get(&agents[b].addr, "/api/status")["remote_write"], store.get("/api/v1/query?query=timestamp(kinsight_history_series)"));
+    eventually(Duration::from_secs(20), "node-b reporting again", || {
+        let physical = api_get(&hub.addr, "/api/entities?hierarchy=physical");
+        let agent = &row(&physical, "node-b").ok_or_else(|| physical.to_string())?["agent"];
+        (agent["stale"] == false && agent["url"] == format!("http://{}", agents[b].addr).as_str()).then_some(()).ok_or_else(|| agent.to_string())
+    });
     let net_expected = net_expected + more;
 
     // The hub restarts: the history is the store's, nothing is lost.

@@ -8,6 +8,7 @@ use crate::error::ApiError;
 use crate::fields::{parse_filter, supported_fields, Scope};
 use crate::params::{time_range, Params, TimeRange};
 use crate::cluster::AgentReport;
+use crate::fanout::{AgentAnswer, Fanout};
 use crate::query::{self, Resolver};
 use crate::state::{now_ns, AppState, Mode};
 use axum::extract::{RawQuery, State};
@@ -18,6 +19,7 @@ use kinsight_history::{History, SeriesId};
 use kinsight_monitor::SourceState;
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 pub type ApiResult = Result<Response, ApiError>;
@@ -215,7 +217,7 @@ fn entities_json(st: &AppState, q: Option<&str>) -> Reply {
         let mut rows = query::entity_rows(&h, ix, &grouping, range, &selected, &totals);
         if let Some(agents) = &agents {
             for r in rows.iter_mut().filter(|r| r.kind == "node") {
-                r.agent = Some(agents.get(r.name).cloned().unwrap_or(AgentReport { last_report_ns: None, stale: true }));
+                r.agent = Some(agents.get(r.name).cloned().unwrap_or(AgentReport { last_report_ns: None, stale: true, url: None }));
             }
         }
         query::sort_rows(&mut rows, sort, order == "desc");
@@ -262,6 +264,9 @@ pub(crate) struct RowsReply<'a, T: Serialize> {
     range: reply::Range,
     total: usize,
     rows: &'a [T],
+    /// In the hub: how each agent asked answered (the rows are theirs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agents: Option<Vec<AgentAnswer>>,
 }
 
 /// The time series of an entity, or of everything.
@@ -588,19 +593,64 @@ const DRILL_PARAMS: &[&str] = &["entity", "filter", "from", "to", "limit"];
 fn drill<T: Serialize>(
     st: &AppState,
     q: Option<&str>,
+    path: &str,
     scope: Scope,
     rows: impl FnOnce(&History, &EntityIndex, TimeRange, &[bool], Option<&Filter>, usize) -> (Vec<T>, usize),
 ) -> Reply {
     let p = Params::parse(q, DRILL_PARAMS)?;
     let filter = parse_filter(p.get("filter"), scope)?;
     let limit = p.usize_in("limit", 1000, 1, 100_000)?;
+    if let (Some(_), Some(fanout)) = (&st.cluster, &st.fanout) {
+        return drill_agents(st, fanout, &p, q, path, limit);
+    }
     let h = st.history();
     let range = time_range(&p, st.data_range(&h), now_ns())?;
     st.with_index(&h, |ix| {
         let (selected, within) = scoped(&p, &h, ix, range, None)?;
         let (rows, total) = rows(&h, ix, range, &selected, filter.as_ref(), limit);
-        Ok(body(&RowsReply { entity: within.map(|e| entity_ref(ix, e)), range: range_json(range), total, rows: &rows[..rows.len().min(limit)] }))
+        Ok(body(&RowsReply { entity: within.map(|e| entity_ref(ix, e)), range: range_json(range), total, rows: &rows[..rows.len().min(limit)], agents: None }))
     })
+}
+
+/// A drill-down in the hub: asked of the agents of the nodes the entity is on (all of them
+/// without an entity, or when the hub cannot tell), their rows merged, each agent's answer
+/// said. The range is resolved here so that every agent answers the same one.
+fn drill_agents(st: &AppState, fanout: &Fanout, p: &Params, q: Option<&str>, path: &str, limit: usize) -> Reply {
+    let range = time_range(p, st.data_range(&st.history()), now_ns())?;
+    let agents = st.agents().unwrap_or_default();
+    let (entity, nodes) = {
+        let h = st.history();
+        st.with_index(&h, |ix| -> Result<_, ApiError> {
+            let Some(id) = p.get("entity") else { return Ok((None, None)) };
+            let e = lookup(ix, id)?;
+            let (selected, _) = scoped(p, &h, ix, range, None)?;
+            let nodes: BTreeSet<String> = selected.iter().enumerate().filter(|(_, s)| **s).map(|(i, _)| h.catalog.node_of_series(i as SeriesId).to_string()).collect();
+            Ok((Some(entity_ref(ix, e)), (!nodes.is_empty()).then_some(nodes)))
+        })?
+    };
+    let targets: Vec<(String, Option<String>)> = match nodes {
+        Some(nodes) => nodes.into_iter().map(|n| (n.clone(), agents.get(&n).and_then(|a| a.url.clone()))).collect(),
+        None => agents.iter().map(|(n, a)| (n.clone(), a.url.clone())).collect(),
+    };
+    // Every agent answers the hub's range, whatever relative times the page used.
+    let mut forwarded: Vec<String> = q.unwrap_or("").split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("from=") && !kv.starts_with("to=")).map(str::to_string).collect();
+    forwarded.push(format!("from={}", range.from));
+    forwarded.push(format!("to={}", range.to));
+    let answers = fanout.call(&targets, path, Some(&forwarded.join("&")));
+    let mut rows: Vec<Value> = Vec::new();
+    let mut total = 0usize;
+    let mut said = Vec::with_capacity(answers.len());
+    for (mut answer, v) in answers {
+        if let Some(v) = v {
+            let got = v["rows"].as_array().cloned().unwrap_or_default();
+            answer.rows = got.len();
+            total += v["total"].as_u64().unwrap_or(got.len() as u64) as usize;
+            rows.extend(got);
+        }
+        said.push(answer);
+    }
+    rows.truncate(limit);
+    Ok(body(&RowsReply { entity, range: range_json(range), total, rows: &rows, agents: Some(said) }))
 }
 
 /// All the rows, and their count, of a query that does not stop at a limit itself.
@@ -610,17 +660,17 @@ fn counted<T>(rows: Vec<T>) -> (Vec<T>, usize) {
 }
 
 fn connections_json(st: &AppState, q: Option<&str>) -> Reply {
-    drill(st, q, Scope::Connections, |h, ix, range, selected, filter, _| {
+    drill(st, q, "/api/connections", Scope::Connections, |h, ix, range, selected, filter, _| {
         counted(query::connection_rows(&Resolver::new(h, ix, None, Level::Pod), range, selected, filter))
     })
 }
 
 fn files_json(st: &AppState, q: Option<&str>) -> Reply {
-    drill(st, q, Scope::Files, |h, ix, range, selected, filter, _| counted(query::file_rows(h, ix, range, selected, filter)))
+    drill(st, q, "/api/files", Scope::Files, |h, ix, range, selected, filter, _| counted(query::file_rows(h, ix, range, selected, filter)))
 }
 
 fn http_json(st: &AppState, q: Option<&str>) -> Reply {
-    drill(st, q, Scope::Http, |h, ix, range, selected, filter, limit| query::http_rows(&Resolver::new(h, ix, None, Level::Pod), range, selected, filter, limit))
+    drill(st, q, "/api/http", Scope::Http, |h, ix, range, selected, filter, limit| query::http_rows(&Resolver::new(h, ix, None, Level::Pod), range, selected, filter, limit))
 }
 
 fn fields_json(_st: &AppState, q: Option<&str>) -> Reply {

@@ -40,6 +40,10 @@ pub struct StoreOptions {
     pub timeout: Duration,
     /// An agent silent for longer than this is stale (three of its push intervals).
     pub stale_after: Duration,
+    /// The agents' API token, for drill-downs (they serve beyond loopback, so they have one).
+    pub agent_token: Option<String>,
+    /// How long a drill-down waits for an agent before naming it as not answering.
+    pub agent_timeout: Duration,
 }
 
 /// A counter or gauge the hub reads, and where it goes in [`Counters`].
@@ -138,6 +142,8 @@ pub struct AgentReport {
     pub last_report_ns: Option<u64>,
     /// The agent stopped writing: its rows show the last data it sent.
     pub stale: bool,
+    /// Where the agent listens, for the hub's drill-downs.
+    pub url: Option<String>,
 }
 
 /// The hub's link to the store.
@@ -254,18 +260,22 @@ impl ClusterStore {
         Ok(views.into_iter().map(|(key, counters)| ConnView { key, counters, at }).collect())
     }
 
-    /// Each node's agent: when it last wrote, and whether it is stale at `now_ns`.
+    /// Each node's agent: when it last wrote, where it listens, and whether it is stale at
+    /// `now_ns`.
     pub fn agents(&self, now_ns: u64) -> Result<BTreeMap<String, AgentReport>, QueryError> {
-        // Every agent writes its history's size every round: its heartbeat.
-        let answer = self.note(self.store.instant("max by (node) (timestamp(kinsight_history_series))", now_ns as f64 / 1e9))?;
-        Ok(answer
-            .into_iter()
-            .filter_map(|s| {
-                let node = s.labels.get("node")?.clone();
-                let last = (s.value * 1e9) as u64;
-                Some((node, AgentReport { last_report_ns: Some(last), stale: now_ns.saturating_sub(last) > self.stale_after.as_nanos() as u64 }))
-            })
-            .collect())
+        // Every agent writes its address every round: its heartbeat.
+        let answer = self.note(self.store.instant("max by (node, url) (timestamp(kinsight_agent_info))", now_ns as f64 / 1e9))?;
+        let mut out: BTreeMap<String, AgentReport> = BTreeMap::new();
+        for s in answer {
+            let Some(node) = s.labels.get("node").cloned() else { continue };
+            let last = (s.value * 1e9) as u64;
+            let report = AgentReport { last_report_ns: Some(last), stale: now_ns.saturating_sub(last) > self.stale_after.as_nanos() as u64, url: s.labels.get("url").cloned() };
+            // A restarted agent may listen elsewhere: the newest address is the one.
+            if out.get(&node).is_none_or(|r| r.last_report_ns < report.last_report_ns) {
+                out.insert(node, report);
+            }
+        }
+        Ok(out)
     }
 }
 

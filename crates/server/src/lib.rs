@@ -13,6 +13,7 @@ mod assets;
 pub mod cluster;
 pub mod entities;
 mod error;
+pub mod fanout;
 pub mod fields;
 mod metrics;
 mod openapi;

@@ -27,8 +27,12 @@ pub fn round(st: &AppState, timestamp_ms: i64) -> Vec<TimeSeries> {
     let samples = st.with_index(&h, |ix| metrics::samples(&h, ix, &resources));
     let node = h.catalog.local_node.clone();
     drop(h);
+    // The heartbeat: the hub tells live agents from stale ones, and finds where to drill.
+    // (Without an address the url label is empty, so left out.)
+    let info = ("kinsight_agent_info".to_string(), vec![("url", st.advertise.clone().unwrap_or_default())], 1.0);
     samples
         .into_iter()
+        .chain(std::iter::once(info))
         .map(|(name, labels, value)| {
             let has_node = labels.iter().any(|(k, _)| *k == "node");
             let extra = std::iter::once(("job".to_string(), "kinsight".to_string())).chain((!has_node).then(|| ("node".to_string(), node.clone())));

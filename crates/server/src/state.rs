@@ -29,6 +29,10 @@ pub struct AppState {
     pub remote_write: Option<Arc<kinsight_remote_write::RemoteWriter>>,
     /// The hub's store (`--store`): the cluster's counters come from it.
     pub cluster: Option<Arc<crate::cluster::ClusterStore>>,
+    /// The hub's calls to its agents for drill-downs.
+    pub fanout: Option<crate::fanout::Fanout>,
+    /// Where this server says it listens, in its heartbeat to the store (agents).
+    pub advertise: Option<String>,
     index: Mutex<Option<EntityIndex>>,
     /// Recent entity filters and the series they keep, valid for one catalog state.
     filters: Mutex<Vec<CachedFilter>>,
@@ -52,7 +56,7 @@ pub struct SnapshotInfo {
 
 impl AppState {
     pub fn new(shared: Arc<Shared>, token: Option<String>, mode: Mode, snapshot_path: Option<PathBuf>) -> AppState {
-        AppState { shared, token, mode, snapshot_path, last_snapshot: Mutex::new(None), remote_write: None, cluster: None, index: Mutex::new(None), filters: Mutex::new(Vec::new()) }
+        AppState { shared, token, mode, snapshot_path, last_snapshot: Mutex::new(None), remote_write: None, cluster: None, fanout: None, advertise: None, index: Mutex::new(None), filters: Mutex::new(Vec::new()) }
     }
 
     pub fn history(&self) -> RwLockReadGuard<'_, History> {

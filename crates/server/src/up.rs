@@ -33,11 +33,15 @@ pub struct UpOptions {
     pub remote_write: Option<crate::push::RemoteWriteOptions>,
     /// The hub: read the cluster's counters from this store (where the agents write).
     pub store: Option<crate::cluster::StoreOptions>,
+    /// Where this server can be reached by the hub (agents): written to the store with
+    /// each round of remote write. Default: `http://$POD_IP:PORT` in a pod, else the
+    /// address bound when it is not a wildcard.
+    pub advertise: Option<String>,
 }
 
 impl UpOptions {
     pub fn new(bind: SocketAddr) -> UpOptions {
-        UpOptions { bind, token: None, replay: None, live: LiveConfig::nothing(), data_dir: None, history: HistoryConfig::default(), snapshot_every: Duration::from_secs(60), handle_signals: false, remote_write: None, store: None }
+        UpOptions { bind, token: None, replay: None, live: LiveConfig::nothing(), data_dir: None, history: HistoryConfig::default(), snapshot_every: Duration::from_secs(60), handle_signals: false, remote_write: None, store: None, advertise: None }
     }
 }
 
@@ -139,6 +143,8 @@ pub fn start_with(opts: UpOptions, history: Option<History>) -> Result<Server, U
     let mut state = AppState::new(shared.clone(), opts.token.clone(), mode, snapshot_path.clone());
     state.remote_write = opts.remote_write.as_ref().map(|rw| Arc::new(kinsight_remote_write::RemoteWriter::start(rw.writer.clone())));
     state.cluster = opts.store.as_ref().map(|s| crate::cluster::ClusterStore::new(s).map(Arc::new)).transpose().map_err(UpError::Store)?;
+    state.fanout = opts.store.as_ref().map(|s| crate::fanout::Fanout::new(s.agent_token.clone(), s.agent_timeout));
+    state.advertise = opts.advertise.clone().or_else(|| default_advertise(addr, std::env::var("POD_IP").ok()));
     let state = Arc::new(state);
     let push_thread = opts.remote_write.as_ref().zip(state.remote_write.clone()).map(|(rw, w)| crate::push::spawn(state.clone(), w, rw.interval, stop.clone()));
     let shutdown = Arc::new(Notify::new());
@@ -205,6 +211,17 @@ pub fn start_with(opts: UpOptions, history: Option<History>) -> Result<Server, U
             .expect("spawning a thread")
     });
     Ok(Server { addr, state, snapshot_warning, stop, shutdown, http_thread: Some(http_thread), snapshot_thread, push_thread })
+}
+
+/// The address others reach this server at: the pod's IP in a pod, else the bound one
+/// unless it is a wildcard (then nobody can tell which of this host's addresses works).
+fn default_advertise(addr: SocketAddr, pod_ip: Option<String>) -> Option<String> {
+    match pod_ip.filter(|ip| !ip.is_empty()) {
+        Some(ip) if ip.contains(':') => Some(format!("http://[{ip}]:{}", addr.port())),
+        Some(ip) => Some(format!("http://{ip}:{}", addr.port())),
+        None if !addr.ip().is_unspecified() => Some(format!("http://{addr}")),
+        None => None,
+    }
 }
 
 /// History from the last snapshot, or empty. A snapshot that cannot be read is set aside
