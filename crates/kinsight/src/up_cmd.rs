@@ -450,5 +450,9 @@ mod tests {
         let opts = hub_options(HubArgs::try_parse_from(&hub).unwrap());
         assert_eq!(opts.live.capture, None);
         assert_eq!(opts.bind.port(), 7070);
+        // The hub reads the store the agents write to: same Service, its query API.
+        let store = opts.store.expect("the hub reads the store");
+        assert_eq!(format!("{}/api/v1/write", store.url), rw.writer.url);
+        assert_eq!(store.stale_after, rw.interval * 3);
     }
 }

@@ -21,3 +21,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 http://{{ include "kinsight.fullname" . }}-victoria-metrics.{{ .Release.Namespace }}.svc:8428/api/v1/write
 {{- end -}}
 {{- end -}}
+
+{{/* Where the hub reads the agents' series back with PromQL. */}}
+{{- define "kinsight.storeUrl" -}}
+{{- if .Values.store.url -}}
+{{ .Values.store.url }}
+{{- else if .Values.victoriaMetrics.enabled -}}
+http://{{ include "kinsight.fullname" . }}-victoria-metrics.{{ .Release.Namespace }}.svc:8428
+{{- end -}}
+{{- end -}}
