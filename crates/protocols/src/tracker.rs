@@ -1,0 +1,160 @@
+//! Per connection: the protocol chosen once, then every buffer handed to its decoder in
+//! the direction it went, and the decoder's exchanges turned into [`RequestRecord`]s.
+
+use crate::detect::{by_bytes, by_port, Config, Detection, Ends};
+use crate::{dns, mysql, postgres, redis, Chunk, Exchange, Proto, RequestRecord, Side};
+use std::collections::HashMap;
+use std::hash::Hash;
+
+/// Buffers with data a connection may show before it is given up as no known protocol.
+const SNIFF_BUFFERS: u8 = 4;
+
+enum Decoder {
+    Dns(dns::Conn),
+    Postgres(Box<postgres::Conn>),
+    Mysql(Box<mysql::Conn>),
+    Redis(redis::Conn),
+}
+
+impl Decoder {
+    fn new(proto: Proto, udp: bool) -> Option<Decoder> {
+        Some(match proto {
+            Proto::Dns => Decoder::Dns(dns::Conn::new(!udp)),
+            Proto::Postgres => Decoder::Postgres(Box::default()),
+            Proto::Mysql => Decoder::Mysql(Box::default()),
+            Proto::Redis => Decoder::Redis(redis::Conn::default()),
+            // Decoded elsewhere (HTTP/1 by kinsight-http) or not yet.
+            Proto::Http1 | Proto::Http2 | Proto::Grpc => return None,
+        })
+    }
+
+    fn on_chunk(&mut self, from_client: bool, chunk: Chunk, out: &mut Vec<Exchange>) {
+        match self {
+            Decoder::Dns(d) => d.on_chunk(from_client, chunk, out),
+            Decoder::Postgres(d) => d.on_chunk(from_client, chunk, out),
+            Decoder::Mysql(d) => d.on_chunk(from_client, chunk, out),
+            Decoder::Redis(d) => d.on_chunk(from_client, chunk, out),
+        }
+    }
+}
+
+enum State {
+    Sniffing(u8),
+    Off,
+    /// A protocol this crate recognises but does not decode (HTTP/1, HTTP/2).
+    Other(Proto),
+    Decoding { proto: Proto, side: Side, decoder: Decoder },
+}
+
+struct Conn<E> {
+    end: E,
+    state: State,
+}
+
+/// Requests per connection. `K` names a connection end (e.g. process and fd); `E` is what
+/// the caller says of it when it is first seen (process, addresses), returned with each of
+/// its requests.
+pub struct Tracker<K, E = ()> {
+    config: Config,
+    conns: HashMap<K, Conn<E>>,
+    exchanges: Vec<Exchange>,
+}
+
+impl<K: Eq + Hash, E> Default for Tracker<K, E> {
+    fn default() -> Self {
+        Tracker::new(Config::default())
+    }
+}
+
+impl<K: Eq + Hash, E> Tracker<K, E> {
+    pub fn new(config: Config) -> Self {
+        Tracker { config, conns: HashMap::new(), exchanges: Vec::new() }
+    }
+
+    /// Feeds one read (`is_read`) or write on `key` at `ts`: `data` the captured bytes,
+    /// `full_len` the bytes the call moved. The requests it completes are pushed on `out`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn on_io(&mut self, key: K, ends: Ends, is_read: bool, ts: u64, data: &[u8], full_len: u64, end: impl FnOnce() -> E, out: &mut Vec<(E, RequestRecord)>)
+    where
+        E: Clone,
+    {
+        let config = &self.config;
+        let conn = self.conns.entry(key).or_insert_with(|| {
+            let state = match by_port(config, ends) {
+                Detection::Found(proto, side) => decoding(proto, side, ends.udp),
+                Detection::Off => State::Off,
+                Detection::Undecided => State::Sniffing(0),
+            };
+            Conn { end: end(), state }
+        });
+        if let State::Sniffing(seen) = conn.state {
+            if data.is_empty() {
+                return;
+            }
+            conn.state = match by_bytes(config, ends, is_read, data) {
+                Detection::Found(proto, side) => decoding(proto, side, ends.udp),
+                Detection::Off => State::Off,
+                Detection::Undecided if seen + 1 >= SNIFF_BUFFERS => State::Off,
+                Detection::Undecided => State::Sniffing(seen + 1),
+            };
+        }
+        let State::Decoding { proto, side, decoder } = &mut conn.state else { return };
+        // A server reads requests; a client writes them.
+        let from_client = is_read == (*side == Side::Server);
+        let chunk = Chunk { ts, data, full_len: full_len.max(data.len() as u64) };
+        decoder.on_chunk(from_client, chunk, &mut self.exchanges);
+        for x in self.exchanges.drain(..) {
+            out.push((conn.end.clone(), record(*proto, *side, x)));
+        }
+    }
+
+    /// The protocol chosen for `key`, once there is one.
+    pub fn protocol(&self, key: &K) -> Option<Proto> {
+        match &self.conns.get(key)?.state {
+            State::Decoding { proto, .. } | State::Other(proto) => Some(*proto),
+            _ => None,
+        }
+    }
+
+    /// The connection end closed: its state goes (requests still waiting are not answered).
+    pub fn close(&mut self, key: &K) {
+        self.conns.remove(key);
+    }
+
+    /// Connections followed.
+    pub fn len(&self) -> usize {
+        self.conns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.conns.is_empty()
+    }
+
+    /// Forgets the connections `keep` says no to (e.g. of processes that exited).
+    pub fn retain(&mut self, mut keep: impl FnMut(&K) -> bool) {
+        self.conns.retain(|k, _| keep(k));
+    }
+}
+
+fn decoding(proto: Proto, side: Side, udp: bool) -> State {
+    match Decoder::new(proto, udp) {
+        Some(decoder) => State::Decoding { proto, side, decoder },
+        None => State::Other(proto),
+    }
+}
+
+fn record(proto: Proto, side: Side, x: Exchange) -> RequestRecord {
+    RequestRecord {
+        proto,
+        side,
+        ts_ns: x.ts_ns,
+        latency_ns: x.end_ns.saturating_sub(x.ts_ns),
+        operation: x.operation,
+        target: x.target,
+        status: x.status,
+        error: x.error,
+        request_bytes: x.request_bytes,
+        response_bytes: x.response_bytes,
+        rows: x.rows,
+    }
+}

@@ -1,0 +1,186 @@
+//! The decoders on bytes real servers and their own clients exchanged (tests/data, made by
+//! record.sh), checked against what the clients did and printed: pgbench's transaction
+//! counts, psql's and the mariadb client's errors, dig's statuses and answer counts,
+//! redis-benchmark's request counts and redis-cli's errors. Each recording is replayed from
+//! the client's side on the protocol's port, from the server's side on a port the tracker
+//! does not know (the protocol found from the first bytes), and cut at snaplens.
+
+mod common;
+
+use common::{count, load, read_text, replay, summary, View};
+use kinsight_protocols::{Proto, RequestRecord, Side};
+
+fn views(port: u16, udp: bool) -> Vec<View> {
+    let mut v = Vec::new();
+    for snaplen in [0, 256, 80] {
+        v.push(View { server: false, port, udp, snaplen });
+        v.push(View { server: true, port: 0, udp, snaplen });
+    }
+    v
+}
+
+/// The numbers after `prefix` on the lines of a client's output that have it.
+fn numbers_after(out: &str, prefix: &str) -> Vec<u64> {
+    out.lines()
+        .filter_map(|l| l.find(prefix).map(|i| &l[i + prefix.len()..]))
+        .filter_map(|rest| rest.trim_start().split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+        .collect()
+}
+
+fn check_sides(records: &[RequestRecord], view: View, proto: Proto) {
+    let side = if view.server { Side::Server } else { Side::Client };
+    assert!(records.iter().all(|r| r.side == side && r.proto == proto), "{view:?}");
+}
+
+#[test]
+fn postgres_pgbench_and_psql_errors() {
+    let chunks = load("postgres.rec");
+    let out = read_text("postgres.client.txt");
+    // pgbench's own count of transactions, over its simple, extended and prepared runs.
+    let transactions: u64 = out.lines().filter_map(|l| l.strip_prefix("number of transactions actually processed: ")).map(|v| v.split('/').next().unwrap().parse::<u64>().unwrap()).sum();
+    assert_eq!(transactions, 70);
+    // psql's errors, with the SQLSTATE it printed (VERBOSITY verbose).
+    let mut psql_errors: Vec<String> = out.lines().filter_map(|l| l.split("ERROR:  ").nth(1)).map(|e| e[..5].to_string()).collect();
+    psql_errors.sort();
+    assert_eq!(psql_errors.len(), 3);
+    for view in views(5432, false) {
+        let r = replay(&chunks, view);
+        check_sides(&r, view, Proto::Postgres);
+        let op = |o: &str| count(&r, |x| x.operation == o) as u64;
+        // TPC-B: BEGIN, three UPDATEs, one SELECT, one INSERT, END per transaction; the
+        // psql script adds one INSERT.
+        assert_eq!(op("BEGIN"), transactions, "{view:?}\n{}", summary(&r));
+        assert_eq!(op("END"), transactions, "{view:?}");
+        assert_eq!(op("UPDATE"), 3 * transactions, "{view:?}\n{}", summary(&r));
+        assert_eq!(op("INSERT"), transactions + 1, "{view:?}\n{}", summary(&r));
+        assert_eq!(count(&r, |x| x.target == "SELECT abalance FROM pgbench_accounts WHERE aid = ?"), transactions as usize, "{view:?}");
+        let mut errors: Vec<String> = r.iter().filter(|x| x.error).map(|x| x.status.clone()).collect();
+        errors.sort();
+        assert_eq!(errors, psql_errors, "{view:?}");
+        assert!(r.iter().filter(|x| x.error).all(|x| x.latency_ns > 0));
+        if view.snaplen == 0 {
+            // The CommandComplete tags: one row per UPDATE and INSERT, three rows selected.
+            assert!(r.iter().filter(|x| x.operation == "UPDATE").all(|x| x.rows == Some(1)));
+            let three = r.iter().find(|x| x.target == "SELECT aid, abalance FROM pgbench_accounts WHERE aid < ?").unwrap();
+            assert_eq!((three.rows, three.status.as_str()), (Some(3), "OK"));
+            assert!(r.iter().all(|x| x.status != "?"));
+        }
+    }
+}
+
+#[test]
+fn postgres_latency_agrees_with_pgbench() {
+    let chunks = load("postgres.rec");
+    let out = read_text("postgres.client.txt");
+    // pgbench's average latency of a transaction, per run, in ms; and the transactions.
+    let averages: Vec<f64> = out.lines().filter_map(|l| l.strip_prefix("latency average = ")).map(|v| v.trim_end_matches(" ms").parse().unwrap()).collect();
+    let counts = numbers_after(&out, "number of transactions actually processed: ");
+    let client_total_ms: f64 = averages.iter().zip(&counts).map(|(a, n)| a * *n as f64).sum();
+    let r = replay(&chunks, View { server: false, port: 5432, udp: false, snaplen: 0 });
+    // The statements of the transactions: from each BEGIN to the END after it.
+    let tx_ms: f64 = r.iter().filter(|x| x.target.starts_with("UPDATE") || x.target.starts_with("SELECT abalance") || x.target.starts_with("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (?, ?, ?, ?, CURRENT") || x.operation == "BEGIN" || x.operation == "END").map(|x| x.latency_ns as f64 / 1e6).sum();
+    // The relay sees each round trip from inside the client's: the sum of the statements'
+    // latencies is at most pgbench's and most of it (pgbench adds its own time between them).
+    assert!(tx_ms <= client_total_ms * 1.01, "decoded {tx_ms:.1} ms, pgbench {client_total_ms:.1} ms");
+    assert!(tx_ms >= client_total_ms * 0.5, "decoded {tx_ms:.1} ms, pgbench {client_total_ms:.1} ms");
+}
+
+#[test]
+fn mysql_text_and_prepared_statements() {
+    let chunks = load("mysql.rec");
+    let out = read_text("mysql.client.txt");
+    // The mariadb client's errors (`ERROR 1146 (42S02) at line 2`) and Connector/Python's.
+    let mut client_errors: Vec<u64> = numbers_after(&out, "ERROR ");
+    client_errors.extend(numbers_after(&out, "error "));
+    client_errors.sort();
+    assert_eq!(client_errors, vec![1062, 1064, 1146]);
+    // Rows the clients printed: `2 rows in set`, `1 row in set`, `select 1 rows 1`.
+    let select_rows = numbers_after(&out, "rows ");
+    let statements = read_text("mysql.client.sql");
+    for view in views(3306, false) {
+        let r = replay(&chunks, view);
+        check_sides(&r, view, Proto::Mysql);
+        let mut errors: Vec<u64> = r.iter().filter(|x| x.error).map(|x| x.status.parse().unwrap()).collect();
+        errors.sort();
+        assert_eq!(errors, client_errors, "{view:?}\n{}", summary(&r));
+        // Every statement of the script, normalised, once.
+        for stmt in statements.lines() {
+            let target = kinsight_protocols::sql::normalize(stmt);
+            assert_eq!(count(&r, |x| x.target == target && x.operation != "PREPARE"), 1, "{target} in {view:?}\n{}", summary(&r));
+        }
+        // The prepared SELECT: prepared once, executed once per id, shown with its text.
+        let executed: Vec<&RequestRecord> = r.iter().filter(|x| x.target == "SELECT name FROM items WHERE id = ?" && x.operation == "SELECT").collect();
+        assert_eq!(executed.len(), select_rows.len(), "{view:?}");
+        assert_eq!(count(&r, |x| x.operation == "PREPARE"), 2);
+        if view.snaplen == 0 {
+            let rows: Vec<u64> = executed.iter().map(|x| x.rows.unwrap()).collect();
+            assert_eq!(rows, select_rows);
+            // `2 rows in set`, `1 row in set`: the text protocol's SELECTs, in order.
+            let in_set: Vec<u64> = out.lines().filter(|l| l.contains(" in set")).map(|l| l.split(' ').next().unwrap().parse().unwrap()).collect();
+            let text_rows: Vec<u64> = r.iter().filter(|x| x.target.contains("FROM shop.items") && x.operation == "SELECT").map(|x| x.rows.unwrap()).collect();
+            assert_eq!(text_rows, in_set);
+            let affected = r.iter().find(|x| x.operation == "UPDATE").unwrap().rows;
+            assert_eq!(affected, Some(1), "Query OK, 1 row affected");
+        }
+    }
+}
+
+#[test]
+fn redis_benchmark_pipeline_and_errors() {
+    let chunks = load("redis.rec");
+    let out = read_text("redis.client.txt");
+    // redis-cli printed each error reply (with --pipe too, which also counts them).
+    let cli_errors = out.lines().filter(|l| l.starts_with("ERR ")).count();
+    assert_eq!(cli_errors, 3);
+    assert_eq!(numbers_after(&out, "errors: "), vec![1]);
+    for view in views(6379, false) {
+        let r = replay(&chunks, view);
+        check_sides(&r, view, Proto::Redis);
+        // As record.sh asked: -n 200 -t set,get; -n 100 -P 10 -t incr,lpush.
+        let n = |op: &str, target: &str| count(&r, |x| x.operation == op && x.target == target);
+        assert_eq!(n("SET", "key:"), 200, "{view:?}");
+        assert_eq!(n("GET", "key:"), 200, "{view:?}");
+        assert_eq!(n("INCR", "counter:"), 100, "{view:?}");
+        assert_eq!(n("LPUSH", "mylist"), 100, "{view:?}");
+        let errors: Vec<&str> = r.iter().filter(|x| x.error).map(|x| x.status.as_str()).collect();
+        if view.server && view.port == 0 {
+            // The --pipe batch is inline commands, which only a Redis port tells apart.
+            assert_eq!(errors, vec!["ERR"; cli_errors - 1], "{view:?}");
+        } else {
+            assert_eq!(errors, vec!["ERR"; cli_errors], "{view:?}\n{}", summary(&r));
+            assert_eq!(n("DEL", "k1"), 1);
+        }
+        if view.snaplen == 0 {
+            assert!(r.iter().all(|x| x.status != "?"));
+            assert!(r.iter().all(|x| x.request_bytes > 0 && x.response_bytes > 0));
+        }
+    }
+}
+
+fn dns(file: &str, udp: bool) {
+    let chunks = load(file);
+    let out = read_text(file.replace(".rec", ".client.txt").as_str());
+    let statuses: Vec<&str> = out.lines().filter_map(|l| l.split("status: ").nth(1)).map(|s| s.split(',').next().unwrap()).collect();
+    let answers: u64 = numbers_after(&out, "ANSWER: ").iter().sum();
+    for view in views(53, udp) {
+        let r = replay(&chunks, view);
+        check_sides(&r, view, Proto::Dns);
+        assert_eq!(r.len(), statuses.len(), "{view:?}");
+        for status in ["NOERROR", "NXDOMAIN"] {
+            assert_eq!(count(&r, |x| x.status == status), statuses.iter().filter(|s| **s == status).count(), "{status} {view:?}");
+        }
+        assert_eq!(r.iter().map(|x| x.rows.unwrap()).sum::<u64>(), answers);
+        assert!(r.iter().filter(|x| x.status == "NXDOMAIN").all(|x| x.error && x.target.ends_with(".kinsight.test") && x.operation == "A"));
+        assert_eq!(count(&r, |x| x.operation == "AAAA" && x.target == "db.kinsight.test"), 1);
+    }
+}
+
+#[test]
+fn dns_over_udp() {
+    dns("dns_udp.rec", true);
+}
+
+#[test]
+fn dns_over_tcp() {
+    dns("dns_tcp.rec", false);
+}
