@@ -62,6 +62,18 @@ export interface EntityRow {
   http_out_requests: number;
   has_children: boolean;
   k8s?: K8sState | null;
+  /** On process rows: what `ps` says of it. */
+  process?: ProcessInfo;
+  /** On rows grouped by command: how many processes the row folds. */
+  count?: number;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  cmdline: string;
+  user: string | null;
+  /** Still running at the end of the range. */
+  alive: boolean;
 }
 
 /** What Kubernetes says of an object (the columns `kubectl get` shows); absent fields do not apply. */

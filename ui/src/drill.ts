@@ -38,8 +38,19 @@ export async function renderDrill(el: HTMLElement, tab: ViewState["dtab"], id: s
       const page = await get<EntitiesPage>("/api/entities", { hierarchy: st.h, parent: id, level: "process", sort: "cpu_pct", limit: 500, filter, ...range });
       el.innerHTML = table(
         "drill-processes",
-        ["Process", "Container", "CPU", "Memory", "File I/O", "Net I/O", "HTTP served"],
-        page.rows.map((r) => [esc(r.name) + ` <span class="dim">${esc(r.id.split(":").pop())}</span>`, esc(r.id.split(":")[1]), pct(r.cpu_pct), bytes(r.memory_bytes), bytes(r.file_bytes), bytes(r.net_bytes), String(r.http_requests)]),
+        ["Process", "PID", "User", "State", "Command line", "CPU", "Memory", "File I/O", "Net I/O", "HTTP served"],
+        page.rows.map((r) => [
+          esc(r.name),
+          String(r.process?.pid ?? ""),
+          esc(r.process?.user ?? "–"),
+          r.process ? (r.process.alive ? "running" : `<span class="dim">exited</span>`) : "",
+          `<code title="${esc(r.process?.cmdline ?? "")}">${esc(r.process?.cmdline ?? "")}</code>`,
+          pct(r.cpu_pct),
+          bytes(r.memory_bytes),
+          bytes(r.file_bytes),
+          bytes(r.net_bytes),
+          String(r.http_requests),
+        ]),
         page.total,
       );
       break;

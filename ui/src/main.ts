@@ -105,6 +105,9 @@ function syncControls(st: ViewState): void {
   for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs button")) b.classList.toggle("active", b.dataset.tab === st.tab);
   $<HTMLSelectElement>("weight").value = st.w;
   $("weight").hidden = st.tab !== "topology";
+  $<HTMLInputElement>("group-command").checked = st.g === "command";
+  $<HTMLInputElement>("alive-only").checked = st.alive === "1";
+  if (st.tab !== "table") $("proc-opts").hidden = true;
 }
 
 /** The level selector offers the levels below the current position. */
@@ -167,13 +170,17 @@ async function renderView(st: ViewState, gen: number): Promise<void> {
       filter: st.f || undefined,
       sort: st.sort,
       order: st.order || undefined,
+      group: st.g || undefined,
+      alive: st.alive ? "true" : undefined,
       ...rangeParams(st),
     });
     if (gen !== generation) return;
     showFilterError(null, "");
     syncLevels(page.levels, page.parent?.level, page.level);
     renderTable(view, page);
-    $("range-label").textContent = `${plural(page.level)}: ${page.total} · ${time(page.range.from)} – ${time(page.range.to)} (${duration(page.range.seconds)})`;
+    $("proc-opts").hidden = page.level !== "process";
+    const what = page.level === "process" && st.g ? "commands" : plural(page.level);
+    $("range-label").textContent = `${what}: ${page.total} · ${time(page.range.from)} – ${time(page.range.to)} (${duration(page.range.seconds)})`;
     document.body.dataset.rows = String(page.rows.length);
     document.body.dataset.level = page.level;
     performance.mark("kinsight:table-rendered", { detail: { rows: page.rows.length, fetchAndRenderMs: performance.now() - t0 } });
@@ -281,6 +288,8 @@ function wireControls(): void {
   });
   for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs button")) b.addEventListener("click", () => go({ tab: b.dataset.tab as ViewState["tab"] }));
   $<HTMLSelectElement>("level").addEventListener("change", (e) => go({ level: (e.target as HTMLSelectElement).value, sel: "" }));
+  $<HTMLInputElement>("group-command").addEventListener("change", (e) => go({ g: (e.target as HTMLInputElement).checked ? "command" : "", sel: "" }));
+  $<HTMLInputElement>("alive-only").addEventListener("change", (e) => go({ alive: (e.target as HTMLInputElement).checked ? "1" : "" }));
   $<HTMLSelectElement>("weight").addEventListener("change", (e) => go({ w: (e.target as HTMLSelectElement).value as ViewState["w"] }));
   window.addEventListener("hashchange", () => void render());
 }

@@ -23,9 +23,13 @@ export interface ViewState {
   order: "" | "asc" | "desc";
   /** Topology edge weight. */
   w: "bytes" | "requests";
+  /** At the process level: `command` folds the rows by command name, with their count. */
+  g: "" | "command";
+  /** At the process level: `1` keeps only the processes still running at the end of the range. */
+  alive: "" | "1";
 }
 
-const DEFAULTS: ViewState = { h: "physical", p: "", level: "", f: "", from: "", to: "", tab: "table", sel: "", dtab: "processes", sort: "net_bytes", order: "", w: "bytes" };
+const DEFAULTS: ViewState = { h: "physical", p: "", level: "", f: "", from: "", to: "", tab: "table", sel: "", dtab: "processes", sort: "net_bytes", order: "", w: "bytes", g: "", alive: "" };
 
 export function readState(): ViewState {
   const q = new URLSearchParams(location.hash.replace(/^#/, ""));

@@ -12,24 +12,51 @@ interface Column {
   /** The API's sort key; "" for a column that does not sort. */
   sort: string;
   label: string;
+  /** What the column measures, and over what: the header's tooltip and each cell's. */
   title: string;
   cell: (r: EntityRow) => string;
+  /** The exact value, for the cell's tooltip (the cell shows it rounded). */
+  exact?: (r: EntityRow) => string;
   /** Text columns are left-aligned. */
   text?: boolean;
+  /** A data-col name when the column does not sort. */
+  col?: string;
 }
 
-const COLUMNS: Column[] = [
-  { sort: "processes", label: "Procs", title: "Processes seen in the range", cell: (r) => String(r.processes) },
-  { sort: "cpu_pct", label: "CPU", title: "CPU time over the range, percent of one core", cell: (r) => pct(r.cpu_pct) },
-  { sort: "memory_bytes", label: "Memory", title: "Resident memory at the end of the range", cell: (r) => bytes(r.memory_bytes) },
-  { sort: "file_bytes", label: "File I/O", title: "Bytes read and written on files", cell: (r) => bytes(r.file_bytes) },
-  { sort: "net_bytes", label: "Net I/O", title: "Bytes read and written on IP sockets", cell: (r) => bytes(r.net_bytes) },
-  { sort: "http_rps", label: "HTTP req/s", title: "HTTP requests served per second", cell: (r) => (r.http_requests ? rate(r.http_rps, "") : "–") },
-  { sort: "http_error_pct", label: "Errors", title: "Share of served requests answered with 5xx", cell: (r) => pct(r.http_error_pct) },
-  { sort: "http_latency_ms", label: "Latency", title: "Mean latency of served requests", cell: (r) => ms(r.http_latency_ms) },
+const n = (v: number) => v.toLocaleString("en-US");
+
+/** The counter columns. Each title says which measure it is: a total over the range, an
+ *  average over the range, or the value at the end of the range. */
+export const COLUMNS: Column[] = [
+  { sort: "processes", label: "Procs", title: "Processes: how many ran in the range (with activity or memory in it)", cell: (r) => String(r.processes), exact: (r) => `${n(r.processes)} processes` },
+  { sort: "cpu_pct", label: "CPU", title: "CPU: average over the range, percent of one core (200% = two cores busy)", cell: (r) => pct(r.cpu_pct), exact: (r) => `${r.cpu_pct.toFixed(3)}% of one core` },
+  { sort: "memory_bytes", label: "Memory", title: "Memory: resident bytes at the end of the range, of the processes still running then", cell: (r) => bytes(r.memory_bytes), exact: (r) => `${n(r.memory_bytes)} bytes` },
+  { sort: "file_bytes", label: "File I/O", title: "File I/O: bytes read plus written on files, total over the range", cell: (r) => bytes(r.file_bytes), exact: (r) => `read ${n(r.file_read_bytes)} B, written ${n(r.file_write_bytes)} B` },
+  { sort: "net_bytes", label: "Net I/O", title: "Net I/O: bytes received plus sent on IP sockets, total over the range", cell: (r) => bytes(r.net_bytes), exact: (r) => `in ${n(r.net_in_bytes)} B, out ${n(r.net_out_bytes)} B` },
+  { sort: "http_rps", label: "HTTP", title: "HTTP: requests served per second, average over the range", cell: (r) => (r.http_requests ? rate(r.http_rps, " req/s") : "–"), exact: (r) => `${n(r.http_requests)} requests served` },
+  { sort: "http_error_pct", label: "Errors", title: "Errors: share of the requests served in the range answered with 5xx", cell: (r) => pct(r.http_error_pct), exact: (r) => `${n(r.http_errors)} of ${n(r.http_requests)} requests` },
+  { sort: "http_latency_ms", label: "Latency", title: "Latency: mean time to answer the requests served in the range", cell: (r) => ms(r.http_latency_ms), exact: (r) => (r.http_latency_ms === null ? "no requests" : `${r.http_latency_ms.toFixed(3)} ms`) },
 ];
 
-/** The Kubernetes state columns that apply to the page's rows, then the activity columns. */
+/** What `ps` shows of a process row. */
+const PROCESS_COLUMNS: Column[] = [
+  { sort: "", col: "pid", label: "PID", title: "Process id (in the host's pid namespace when known)", cell: (r) => String(r.process?.pid ?? "") },
+  { sort: "", col: "user", label: "User", title: "The user the process runs as", text: true, cell: (r) => esc(r.process?.user ?? "–") },
+  {
+    sort: "",
+    col: "state",
+    label: "State",
+    title: "running: still running at the end of the range; exited: it ended within the range",
+    text: true,
+    cell: (r) => (r.process ? (r.process.alive ? `<span class="st-ok">running</span>` : `<span class="st-gone">exited</span>`) : ""),
+  },
+  { sort: "", col: "cmdline", label: "Command line", title: "The command line it was started with", text: true, cell: (r) => `<span class="mono">${esc(r.process?.cmdline ?? "")}</span>`, exact: (r) => r.process?.cmdline ?? "" },
+];
+
+const COUNT_COLUMN: Column = { sort: "processes", col: "count", label: "Count", title: "Processes of this command in the range", cell: (r) => String(r.count ?? r.processes), exact: (r) => `${n(r.count ?? r.processes)} processes` };
+
+/** The Kubernetes state columns that apply to the page's rows, the process columns at the
+ *  process level, then the counter columns. */
 function columnsOf(page: EntitiesPage): Column[] {
   const now = page.range.to;
   const state = stateColumns(page.rows).map((c) => ({
@@ -39,7 +66,16 @@ function columnsOf(page: EntitiesPage): Column[] {
     text: c.label === "Status" || c.label === "Node",
     cell: (r: EntityRow) => (r.k8s && c.applies(r.k8s) ? c.cell(r.k8s, now) : ""),
   }));
+  if (page.rows.some((r) => r.count !== undefined)) return [...state, COUNT_COLUMN, ...COLUMNS.slice(1)];
+  if (page.rows.some((r) => r.process)) return [...state, ...PROCESS_COLUMNS, ...COLUMNS.slice(1)];
   return [...state, ...COLUMNS];
+}
+
+const colName = (c: Column) => c.col || c.sort || c.label.toLowerCase();
+
+/** A filter that selects the processes of a command group. */
+export function commandFilter(name: string): string {
+  return /^[\w.\-/:]+$/.test(name) ? `proc.name=${name}` : `proc.name="${name.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
 
 function rowHtml(r: EntityRow, columns: Column[], drillHash: (id: string) => string, selected: string): string {
@@ -47,10 +83,15 @@ function rowHtml(r: EntityRow, columns: Column[], drillHash: (id: string) => str
     ? `<a class="drill" href="${esc(drillHash(r.id))}" data-testid="drill">${esc(r.name)}</a>`
     : `<span class="leaf">${esc(r.name)}</span>`;
   const ns = r.namespace ? `<span class="ns">${esc(r.namespace)}</span>` : "";
-  const cells = columns.map((c) => `<td class="${c.text ? "" : "num"}" data-col="${esc(c.sort || c.label.toLowerCase())}">${c.cell(r)}</td>`).join("");
-  const title = `${r.kind} ${r.name}: net in ${bytes(r.net_in_bytes)}, out ${bytes(r.net_out_bytes)}; file read ${bytes(r.file_read_bytes)}, written ${bytes(r.file_write_bytes)}`;
+  const cells = columns
+    .map((c) => {
+      const tip = c.exact ? `${c.title}\n${c.exact(r)}` : c.title;
+      return `<td class="${c.text ? "" : "num"}" data-col="${esc(colName(c))}" title="${esc(tip)}">${c.cell(r)}</td>`;
+    })
+    .join("");
+  const title = r.count !== undefined ? `${r.count} processes named ${r.name}: Enter or click lists them` : `${r.kind} ${r.name}${r.namespace ? ` in ${r.namespace}` : ""}`;
   const classes = [r.id === selected ? "selected" : "", r.k8s?.deleted_ns !== undefined ? "gone" : ""].filter(Boolean).join(" ");
-  return `<tr data-id="${esc(r.id)}"${classes ? ` class="${classes}"` : ""} title="${esc(title)}"><td class="name" data-col="name"><span class="kind k-${esc(r.kind)}">${esc(r.kind)}</span>${name}${ns}</td>${cells}</tr>`;
+  return `<tr data-id="${esc(r.id)}" data-name="${esc(r.name)}"${classes ? ` class="${classes}"` : ""} title="${esc(title)}"><td class="name" data-col="name"><span class="kind k-${esc(r.kind)}">${esc(r.kind)}</span>${name}${ns}</td>${cells}</tr>`;
 }
 
 /** Every row has this height (CSS holds it), so row positions are known without layout. */
@@ -59,6 +100,13 @@ const ROW_H = 22;
 const OVERSCAN = 40;
 
 let detach: (() => void) | null = null;
+
+/** Clicking a row selects its entity; a command group is no entity: it opens as the list
+ *  of its processes (the grouping off, a filter on the name). */
+function open(tr: HTMLElement): void {
+  if (tr.dataset.id?.startsWith("cmdgroup:")) go({ g: "", f: commandFilter(tr.dataset.name ?? ""), sel: "" });
+  else go({ sel: tr.dataset.id });
+}
 
 export function renderTable(el: HTMLElement, page: EntitiesPage): void {
   detach?.();
@@ -70,7 +118,7 @@ export function renderTable(el: HTMLElement, page: EntitiesPage): void {
     .concat(
       columns.map((c) => {
         const classes = [c.text ? "" : "num", c.sort ? "" : "unsorted", c.sort && st.sort === c.sort ? `sorted ${order}` : ""].filter(Boolean).join(" ");
-        return `<th${c.sort ? ` data-sort="${c.sort}"` : ""} data-col="${esc(c.sort || c.label.toLowerCase())}" title="${esc(c.title)}" class="${classes}">${esc(c.label)}</th>`;
+        return `<th${c.sort ? ` data-sort="${c.sort}"` : ""} data-col="${esc(colName(c))}" title="${esc(c.title)}" class="${classes}">${esc(c.label)}</th>`;
       }),
     )
     .join("");
@@ -124,6 +172,6 @@ export function renderTable(el: HTMLElement, page: EntitiesPage): void {
     const target = ev.target as HTMLElement;
     if (target.closest("a")) return;
     const tr = target.closest("tr");
-    if (tr?.dataset.id) go({ sel: tr.dataset.id });
+    if (tr?.dataset.id) open(tr);
   });
 }
