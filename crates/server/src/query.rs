@@ -72,7 +72,7 @@ pub struct EntityRow<'a> {
     pub kind: &'a str,
     pub name: &'a str,
     pub namespace: Option<&'a str>,
-    /// Processes counted in the row (with activity or memory in the range).
+    /// Processes that ran during the range (total), those with activity or memory in it.
     pub processes: u32,
     /// CPU over the range, percent of one core (average).
     pub cpu_pct: f64,
@@ -83,23 +83,27 @@ pub struct EntityRow<'a> {
     pub file_read_bytes: u64,
     /// Bytes written to files during the range (total).
     pub file_write_bytes: u64,
+    /// Bytes read and written on files during the range (total).
     pub file_bytes: u64,
     /// Bytes received on sockets during the range (total).
     pub net_in_bytes: u64,
     /// Bytes sent on sockets during the range (total).
     pub net_out_bytes: u64,
+    /// Bytes received and sent on sockets during the range (total).
     pub net_bytes: u64,
-    /// Requests the entity served.
+    /// Requests the entity served during the range (total).
     pub http_requests: u64,
     /// Requests served per second over the range (average).
     pub http_rps: f64,
-    /// Requests served answered with 5xx during the range.
+    /// Requests served answered with 5xx during the range (total).
     pub http_errors: u64,
-    /// Share of served requests answered with 5xx, in percent; `null` without requests.
+    /// Share of the requests served during the range answered with 5xx, in percent; `null`
+    /// without requests.
     pub http_error_pct: Option<f64>,
-    /// Mean latency of served requests, milliseconds; `null` without requests.
+    /// Mean latency of the requests served during the range, milliseconds; `null` without
+    /// requests.
     pub http_latency_ms: Option<f64>,
-    /// Requests the entity sent as a client.
+    /// Requests the entity sent as a client during the range (total).
     pub http_out_requests: u64,
     /// Whether the hierarchy goes deeper below this row.
     pub has_children: bool,
@@ -191,11 +195,15 @@ pub struct Grouping<'a> {
     pub alive_only: bool,
     /// At the process level: one row per command name, with the count of its processes.
     pub by_command: bool,
+    /// The hierarchy's first level. Listing a deeper level from the top keeps only what the
+    /// top level holds: the logical hierarchy's pods are those of its namespaces, not a
+    /// node's processes outside pods, so that every level adds up to the same whole.
+    pub top: Level,
 }
 
 impl<'a> Grouping<'a> {
     pub fn new(hierarchy: &Hierarchy, level: Level, labels: Option<&'a LabelGroups>) -> Grouping<'a> {
-        Grouping { level, labels, has_children: hierarchy.levels().last() != Some(&level), include_empty: true, catalog_mask: None, parent: None, open_end: false, alive_only: false, by_command: false }
+        Grouping { level, labels, has_children: hierarchy.levels().last() != Some(&level), include_empty: true, catalog_mask: None, parent: None, open_end: false, alive_only: false, by_command: false, top: hierarchy.levels()[0] }
     }
 }
 
@@ -229,6 +237,9 @@ pub fn entity_rows<'i>(history: &History, ix: &'i EntityIndex, g: &Grouping, ran
             c.rss_kb = 0;
         }
         if level == Level::Process && g.alive_only && !history.catalog.series(i as SeriesId).is_some_and(|m| alive_at_end(m, g, range)) {
+            continue;
+        }
+        if g.parent.is_none() && level != g.top && ix.of_series(g.top, i as SeriesId, labels).iter().next().is_none() {
             continue;
         }
         // A store's series is a container's total, not a process.

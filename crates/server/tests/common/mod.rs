@@ -14,10 +14,20 @@ pub fn k8s_capture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/traces/bencer/k8s_backend_capture.scap")
 }
 
+/// A capture of the shared traces, by its path there (`examples/ex0_nginx_v1.scap`).
+pub fn shared_trace(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/traces").join(path)
+}
+
 /// A server replaying the k8s capture on a free loopback port, read to the end.
 pub fn replay_server(token: Option<&str>) -> Server {
+    replay_of(k8s_capture(), token)
+}
+
+/// A server replaying `capture` on a free loopback port, read to the end.
+pub fn replay_of(capture: PathBuf, token: Option<&str>) -> Server {
     let mut opts = UpOptions::new("127.0.0.1:0".parse().unwrap());
-    opts.replay = Some(k8s_capture());
+    opts.replay = Some(capture);
     opts.token = token.map(str::to_string);
     let server = start(opts).expect("server starts");
     assert!(server.wait_sources(Duration::from_secs(60)), "the replay finishes");
