@@ -61,6 +61,7 @@ handler!(http, http_json);
 handler!(fields, fields_json);
 handler!(changes, changes_json);
 handler!(events, events_json);
+handler!(overview, crate::overview::overview_json);
 
 fn range_json(r: TimeRange) -> reply::Range {
     r.into()
@@ -279,7 +280,7 @@ pub(crate) struct SeriesReply {
 
 /// The range a request asks for, and in the hub each series' counters over it from the
 /// store (taken before the caller locks history: answering registers series).
-fn range_totals(st: &AppState, p: &Params) -> Result<(TimeRange, Option<query::RangeTotals>), ApiError> {
+pub(crate) fn range_totals(st: &AppState, p: &Params) -> Result<(TimeRange, Option<query::RangeTotals>), ApiError> {
     let range = time_range(p, st.data_range(&st.history()), now_ns())?;
     let totals = st.cluster.as_ref().map(|c| c.totals(&st.shared, range).map_err(|e| ApiError::store(&e))).transpose()?;
     Ok((range, totals))

@@ -17,6 +17,7 @@ pub mod fanout;
 pub mod fields;
 mod metrics;
 mod openapi;
+mod overview;
 pub mod params;
 pub mod push;
 pub mod query;
@@ -52,6 +53,7 @@ pub const ROUTES: &[&str] = &[
     "/api/fields",
     "/api/changes",
     "/api/events",
+    "/api/overview",
     "/api/openapi.json",
     "/metrics",
 ];
@@ -76,6 +78,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/fields", get(api::fields))
         .route("/api/changes", get(api::changes))
         .route("/api/events", get(api::events))
+        .route("/api/overview", get(api::overview))
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/metrics", get(prometheus))
         .route("/api/{*rest}", get(|req: Request| async move { ApiError::not_found(req.uri().path()) }))

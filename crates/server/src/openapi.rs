@@ -116,6 +116,8 @@ pub fn document() -> Value {
     changes.push(str_param("namespace", "Only objects of this namespace."));
     changes.push(str_param("kind", "Only objects of this kind (`Pod`, `Deployment`, ..., any case)."));
     changes.push(int_param("limit", "At most this many changes, the newest.", 1000, 1, 100_000));
+    let mut overview = common_range();
+    overview.push(int_param("top", "Entities in each top list.", 5, 1, 50));
     let mut events = common_range();
     events.push(str_param("namespace", "Only events about objects of this namespace."));
     events.push(str_param("kind", "Only events about objects of this kind (`Pod`, `Deployment`, `Node`, ..., any case)."));
@@ -132,6 +134,7 @@ pub fn document() -> Value {
     let connections_reply = types.of::<RowsReply<ConnRow>>();
     let files_reply = types.of::<RowsReply<FileRow>>();
     let http_reply = types.of::<RowsReply<HttpRow>>();
+    let overview_reply = types.of::<crate::overview::OverviewReply>();
     let range = types.of::<reply::Range>();
     let entity_ref = types.of::<reply::EntityRef>();
     let entity_row = types.of::<crate::query::EntityRow>();
@@ -164,6 +167,7 @@ pub fn document() -> Value {
             "/api/entity": get("One entity: attributes, its path in every hierarchy it is part of (for pivoting), a filter that selects it, and its totals.", entity, ok("The entity.", obj(json!({ "id": s, "kind": s, "name": s, "namespace": ns, "attributes": { "type": "object", "nullable": true }, "paths": { "type": "object", "additionalProperties": { "type": "array", "nullable": true, "items": entity_ref } }, "filter": ns, "totals": nullable(&entity_row), "k8s": nullable(&k8s_state), "controllers": { "type": "array", "nullable": true, "items": entity_ref }, "changes": { "type": "array", "nullable": true, "items": change }, "events": { "type": "array", "nullable": true, "items": event } })))),
             "/api/changes": get("What changed in the cluster during the range: objects created and deleted, and the changes of the fields users follow (phase, node, ready, restarts, image, replicas, labels), oldest first.", changes, ok("Changes.", changes_reply)),
             "/api/events": get("Kubernetes Events during the range (a rollout's scaling, FailedScheduling, BackOff, ...), with the object each one is about, oldest first; repeats of one event are counted in `count`.", events, ok("Events.", events_reply)),
+            "/api/overview": get("The cluster (or this host) at a glance over the range: how many nodes, namespaces, workloads, services, pods, containers and processes; their totals; every node and namespace; the busiest workloads, pods and commands by CPU, memory, network bytes and HTTP errors; how many Kubernetes objects changed and how many Events (Warnings) there were.", overview, ok("The overview.", overview_reply)),
             "/api/series": get("Time series of an entity (or of everything), one point per history bucket.", series, ok("Columns of values, `t` in seconds since the epoch.", series_reply)),
             "/api/topology": get("Entities of a level as nodes and the connections between them as edges (bytes and HTTP requests); pod and service addresses are mapped to their entities, other addresses kept as `ip:ADDRESS` nodes. Services are linked to the pods they select (`member` edges).", topology, ok("Nodes and edges.", topology_reply)),
             "/api/connections": get("Connections of the processes of an entity: which end each holds, the ends as entities, bytes and HTTP requests.", drill("processes and connections (fd.sip, fd.cip, fd.sport, fd.l4proto, fd.is_server, ...)"), ok("Rows, most bytes first.", connections_reply)),
