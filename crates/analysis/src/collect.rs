@@ -1,8 +1,9 @@
 //! The per-event step of every analysis: fold each event into counters per thread and per
-//! connection, and feed socket buffers to the HTTP decoder. Views are computed from these
-//! counters at the end (or on demand), never from raw events.
+//! connection, and feed socket buffers to the HTTP decoder and to the request decoders of
+//! the other protocols. Views are computed from these counters at the end (or on demand),
+//! never from raw events.
 
-use kinsight_engine::{Engine, EventCtx, FdType, IoDir, ProcessImage};
+use kinsight_engine::{Engine, EventCtx, FdType, IoDir, IpTuple, L4Proto, ProcessImage};
 use kinsight_http::{Direction, Tracker};
 use kinsight_scap::EventRef;
 use rustc_hash::FxHashMap;
@@ -107,7 +108,7 @@ pub struct HttpRecord {
 }
 
 /// The process and connection a transaction went over, as its request opened.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct HttpEnd {
     pid: i64,
     container: Option<Arc<str>>,
@@ -131,6 +132,51 @@ impl HttpRecord {
     }
 }
 
+/// A request of any protocol with the process and connection it went over.
+#[derive(Clone, Debug)]
+pub struct RequestLogRecord {
+    pub req: kinsight_protocols::RequestRecord,
+    pub pid: i64,
+    pub container: Option<Arc<str>>,
+    pub conn: Option<IpTuple>,
+}
+
+impl RequestLogRecord {
+    fn of(end: HttpEnd, req: kinsight_protocols::RequestRecord) -> RequestLogRecord {
+        RequestLogRecord { req, pid: end.pid, container: end.container, conn: end.conn }
+    }
+
+    /// When the response ended.
+    pub fn end_ns(&self) -> u64 {
+        self.req.ts_ns.saturating_add(self.req.latency_ns)
+    }
+
+    /// An HTTP/1 transaction in the request model.
+    fn of_http(h: &HttpRecord) -> RequestLogRecord {
+        let req = kinsight_protocols::RequestRecord {
+            proto: kinsight_protocols::Proto::Http1,
+            side: match h.dir {
+                Direction::Incoming => kinsight_protocols::Side::Server,
+                Direction::Outgoing => kinsight_protocols::Side::Client,
+            },
+            ts_ns: h.ts_ns.saturating_sub(h.latency_ns),
+            latency_ns: h.latency_ns,
+            operation: h.method.clone(),
+            target: h.url.clone(),
+            status: h.status.to_string(),
+            error: h.status >= 500,
+            request_bytes: 0,
+            response_bytes: h.size_bytes,
+            rows: None,
+        };
+        RequestLogRecord { req, pid: h.pid, container: h.container.clone(), conn: h.conn }
+    }
+}
+
+/// Connection ends as the request tracker names them: the process, the fd and the tuple
+/// (an fd number reused for another connection is another connection).
+type ReqKey = (i64, i64, Option<IpTuple>);
+
 /// Everything the views are computed from.
 #[derive(Default)]
 pub struct Collector {
@@ -138,6 +184,12 @@ pub struct Collector {
     pub conns: FxHashMap<ConnKey, ConnRow>,
     http: Tracker<(i64, i64), HttpEnd>,
     pub http_log: Vec<HttpRecord>,
+    requests: kinsight_protocols::Tracker<ReqKey, HttpEnd>,
+    completed: Vec<(HttpEnd, kinsight_protocols::RequestRecord)>,
+    /// The tuple of the last datagram read on each UDP socket.
+    udp_query_tuple: FxHashMap<(i64, i64), IpTuple>,
+    /// Requests of every protocol (HTTP/1 included), in completion order.
+    pub request_log: Vec<RequestLogRecord>,
     pub first_ts: u64,
     pub last_ts: u64,
     pub events: u64,
@@ -146,6 +198,29 @@ pub struct Collector {
 impl Collector {
     pub fn new() -> Collector {
         Collector::default()
+    }
+
+    /// A collector for the next interval of a live view: counters start again, the request
+    /// decoders keep each connection's protocol and the requests still waiting.
+    pub fn next_interval(&mut self) -> Collector {
+        Collector { requests: std::mem::take(&mut self.requests), udp_query_tuple: std::mem::take(&mut self.udp_query_tuple), ..Collector::default() }
+    }
+
+    /// Decoders of the protocols other than HTTP/1, with the user's ports and protocols.
+    pub fn set_protocols(&mut self, config: kinsight_protocols::Config) {
+        self.requests = kinsight_protocols::Tracker::new(config);
+    }
+
+    /// Forgets the request state of connections of processes `alive` says are gone.
+    pub fn forget_request_state(&mut self, mut alive: impl FnMut(i64) -> bool) {
+        self.requests.retain(|k| alive(k.0));
+        self.udp_query_tuple.retain(|k, _| alive(k.0));
+    }
+
+    fn push_http(&mut self, end: HttpEnd, tx: kinsight_http::Transaction) {
+        let rec = HttpRecord::of(end, tx);
+        self.request_log.push(RequestLogRecord::of_http(&rec));
+        self.http_log.push(rec);
     }
 
     /// Seconds between the first and the last event seen (at least one nanosecond).
@@ -232,7 +307,34 @@ impl Collector {
                 let data = ctx.data.unwrap_or(&[]);
                 let end = || HttpEnd { pid: thread.pid, container: thread.container.clone(), conn: fd.tuple.filter(|_| fd.kind.is_ip()) };
                 if let Some((end, tx)) = self.http.on_io((thread.pid, fd_num), is_read, ev.ts, data, io.bytes, end) {
-                    self.http_log.push(HttpRecord::of(end, tx));
+                    self.push_http(end, tx);
+                }
+                // The other protocols: the same buffers, in one tracker that picks each
+                // connection's protocol from its ports or its first bytes.
+                let tuple = fd.tuple.filter(|_| fd.kind.is_ip());
+                let udp = fd.l4proto == L4Proto::Udp;
+                let (local_port, remote_port) = fd.local_remote().map_or((0, 0), |(l, r)| (l.1, r.1));
+                let ends = kinsight_protocols::Ends { local_port, remote_port, udp };
+                let end = || HttpEnd { pid: thread.pid, container: thread.container.clone(), conn: tuple };
+                // A UDP socket's tuple is each datagram's (a server's turns round between
+                // the query it reads and the answer it sends): the socket is the key.
+                let key = (thread.pid, fd_num, tuple.filter(|_| !udp));
+                self.requests.on_io(key, ends, is_read, ev.ts, data, io.bytes, end, &mut self.completed);
+                for (mut end, req) in self.completed.drain(..) {
+                    if udp {
+                        // The datagrams' ends: a client's stay; a server answers the query
+                        // it read last on the socket.
+                        end.conn = match req.side {
+                            kinsight_protocols::Side::Client => tuple,
+                            kinsight_protocols::Side::Server => self.udp_query_tuple.get(&(thread.pid, fd_num)).copied().or(tuple),
+                        };
+                    }
+                    self.request_log.push(RequestLogRecord::of(end, req));
+                }
+                if udp && is_read {
+                    if let Some(t) = tuple {
+                        self.udp_query_tuple.insert((thread.pid, fd_num), t);
+                    }
                 }
             }
         }
@@ -244,7 +346,9 @@ impl Collector {
         let mut done = self.http.expire(before_ns);
         // In the order they were answered, as the log is.
         done.sort_by_key(|(_, tx)| tx.response_ts);
-        self.http_log.extend(done.into_iter().map(|(end, tx)| HttpRecord::of(end, tx)));
+        for (end, tx) in done {
+            self.push_http(end, tx);
+        }
     }
 
     /// Completes every transaction still sending its body (the end of a capture).

@@ -8,6 +8,7 @@
 pub mod collect;
 pub mod human;
 pub mod k8s;
+pub mod requests;
 pub mod tree;
 pub mod views;
 
@@ -24,13 +25,35 @@ pub struct Session {
     pub engine: Engine,
     pub collector: Collector,
     filter: Option<Filter>,
+    /// A filter naming request fields (`req.*`) selects requests instead of events.
+    request_filter: Option<Filter>,
     /// Events that did not pass the filter.
     pub filtered_out: u64,
 }
 
 impl Session {
     pub fn new(filter: Option<Filter>) -> Session {
-        Session { engine: Engine::new(), collector: Collector::new(), filter, filtered_out: 0 }
+        let (filter, request_filter) = match filter {
+            Some(f) if f.fields().iter().any(requests::is_request_field) => (None, Some(f)),
+            f => (f, None),
+        };
+        Session { engine: Engine::new(), collector: Collector::new(), filter, request_filter, filtered_out: 0 }
+    }
+
+    /// Keeps, of the requests from `from` on, those the request filter selects.
+    fn filter_requests(&mut self, from: usize) {
+        let Some(f) = &self.request_filter else { return };
+        let engine = &self.engine;
+        let mut i = 0;
+        self.collector.request_log.retain(|rec| {
+            i += 1;
+            i <= from || f.matches(&requests::RequestFields { rec, engine })
+        });
+    }
+
+    /// Starts the next interval of a live view (see [`Collector::next_interval`]).
+    pub fn next_interval(&mut self) {
+        self.collector = self.collector.next_interval();
     }
 
     /// Applies a block; returns the context of an event that passed the filter.
@@ -61,7 +84,11 @@ impl Session {
                 return;
             }
         }
+        let known = self.collector.request_log.len();
         self.collector.observe(&self.engine, ev, &ctx);
+        if self.collector.request_log.len() > known {
+            self.filter_requests(known);
+        }
         on_event(self, ev, &ctx);
     }
 
@@ -102,7 +129,9 @@ impl Session {
     /// Ends the input: without a filter, threads that were alive but idle join the views
     /// (csysdig lists every live process, busy or not).
     pub fn finish(&mut self) {
+        let known = self.collector.request_log.len();
         self.collector.finish_http();
+        self.filter_requests(known);
         if self.filter.is_none() {
             self.collector.add_live_threads(&self.engine);
         }

@@ -162,6 +162,8 @@ impl FieldSource for EventFields<'_, '_> {
             Field::K8sSvcName => s(&*self.engine.cluster.services_of(self.pod()?).first()?.meta.name),
             Field::K8sSvcId => s(&*self.engine.cluster.services_of(self.pod()?).first()?.meta.uid),
             Field::SvcLabel(k) => s(&**self.engine.cluster.services_of(self.pod()?).first()?.meta.labels.get(k.as_str())?),
+            // Requests are decoded after the engine (kinsight-analysis); an event has none.
+            Field::ReqProto | Field::ReqOp | Field::ReqTarget | Field::ReqStatus | Field::ReqError | Field::ReqLatency => None,
         }
     }
 }

@@ -162,6 +162,12 @@ fixed_fields! {
     K8sSvcName => "k8s.svc.name", Str, "Kubernetes service name";
     K8sSvcId => "k8s.svc.id", Str, "Kubernetes service uid";
     K8sNodeName => "k8s.node.name", Str, "Kubernetes node name";
+    ReqProto => "req.proto", Str, "protocol of a request: 'http', 'dns', 'postgres', 'mysql', 'redis'";
+    ReqOp => "req.op", Str, "operation of a request: HTTP method, SQL statement kind, Redis command, DNS query type";
+    ReqTarget => "req.target", Str, "target of a request: URL, normalised statement, key prefix or domain";
+    ReqStatus => "req.status", Str, "status of a request: HTTP code, SQLSTATE or MySQL error number, DNS rcode name, Redis error prefix, 'OK'";
+    ReqError => "req.error", Bool, "true for requests that failed";
+    ReqLatency => "req.latency", Uint, "latency of a request in nanoseconds";
 }
 
 type MakeLabel = fn(String) -> Field;

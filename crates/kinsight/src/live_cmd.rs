@@ -6,7 +6,7 @@
 use crate::{output, Format, View};
 use clap::{Parser, ValueEnum};
 use kinsight_analysis::human::{bytes, pct, table};
-use kinsight_analysis::{Collector, Session};
+use kinsight_analysis::Session;
 use kinsight_filter::Filter;
 use kinsight_live::aggregate::{AggregateReader, ConnDelta, ProcDelta};
 use kinsight_live::resources::{self, ResourceRow, ResourceSampler};
@@ -31,6 +31,9 @@ pub enum LiveView {
     KubernetesNamespaces,
     KubernetesControllers,
     Httplog,
+    /// Requests of every protocol (HTTP/1, DNS, PostgreSQL, MySQL, Redis) completed in the
+    /// interval; a filter on `req.*` fields selects requests.
+    Requests,
     /// Every event that passes the filter, one line each, as it happens.
     Events,
     /// Per container, from its cgroups: CPU and throttling, memory usage / working set /
@@ -53,6 +56,7 @@ impl LiveView {
             LiveView::KubernetesNamespaces => View::KubernetesNamespaces,
             LiveView::KubernetesControllers => View::KubernetesControllers,
             LiveView::Httplog => View::Httplog,
+            LiveView::Requests => View::Requests,
             LiveView::Events => View::Events,
             LiveView::Resources | LiveView::PodResources => return None,
         })
@@ -93,7 +97,8 @@ pub struct LiveArgs {
     /// Where events come from.
     #[arg(long, value_enum, default_value = "auto")]
     mode: LiveMode,
-    /// Bytes of each I/O buffer captured (HTTP decoding needs the request line).
+    /// Bytes of each I/O buffer captured (HTTP decoding needs the request line; statements
+    /// and pipelined commands longer than this are cut, see BENCHMARKS.md).
     #[arg(long, default_value_t = 80)]
     snaplen: u32,
 }
@@ -149,7 +154,7 @@ pub fn run(args: LiveArgs) -> ExitCode {
         eprintln!("kinsight: --interval must be at least 1 second (CPU is sampled once a second)");
         return ExitCode::from(2);
     }
-    let needs_events = matches!(args.view, LiveView::Httplog | LiveView::Events) || filter.is_some();
+    let needs_events = matches!(args.view, LiveView::Httplog | LiveView::Requests | LiveView::Events) || filter.is_some();
     let mode = match args.mode {
         LiveMode::Auto if needs_events => Mode::Full,
         LiveMode::Auto => Mode::Aggregated,
@@ -194,7 +199,8 @@ pub fn run(args: LiveArgs) -> ExitCode {
     }
     let _ = sampler.sample(source.proc(), &source.cgroupfs, source.containers.known.values());
     loop {
-        session.collector = Collector::new();
+        // Counters start again; the request decoders keep their connections.
+        session.next_interval();
         let end = Instant::now() + interval;
         {
             let out: Option<&mut dyn Write> = if events_view { Some(&mut stdout) } else { None };

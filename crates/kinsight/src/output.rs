@@ -97,6 +97,24 @@ pub fn view(s: &Session, view: View, format: Format) -> String {
                 ]
             })
         }
+        View::Requests => {
+            let rows = kinsight_analysis::requests::requests(c, &k8s);
+            let addr = |a: &Option<String>| a.clone().unwrap_or_else(|| "-".into());
+            render(&rows, format, &["TIME (UTC)", "PROTO", "CLIENT", "SERVER", "OPERATION", "STATUS", "LATENCY", "REQ", "RESP", "TARGET"], |r| {
+                vec![
+                    kinsight_model::k8s::format_rfc3339(r.ts_ns),
+                    r.proto.clone(),
+                    addr(&r.client),
+                    addr(&r.server),
+                    r.operation.clone(),
+                    r.status.clone(),
+                    duration_ns(r.latency_ns),
+                    bytes(r.request_bytes),
+                    bytes(r.response_bytes),
+                    r.target.clone(),
+                ]
+            })
+        }
         View::Events => String::new(),
         k8s_view => kubernetes(&views::kubernetes(c, &k8s, k8s_kind(k8s_view).unwrap_or(K8sKind::Controller)), format),
     }

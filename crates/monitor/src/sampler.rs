@@ -184,6 +184,9 @@ impl Sampler {
             runs
         });
 
+        // The requests of every protocol are decoded by the Session from the same buffers;
+        // history keeps the HTTP transactions (below), so the log of this interval goes.
+        collector.request_log.clear();
         // HTTP first: a transaction's direction settles which end its process holds.
         let mut conn_rows: FxHashMap<ConnKey, ConnCounters> = FxHashMap::default();
         for rec in collector.http_log.drain(..) {
@@ -288,6 +291,7 @@ impl Sampler {
         self.threads.retain(|tid, _| collector.threads.contains_key(tid));
         collector.conns.retain(|k, _| engine.thread(k.pid).is_some());
         self.conns.retain(|k, _| collector.conns.contains_key(k));
+        collector.forget_request_state(|pid| engine.thread(pid).is_some());
         self.role_hints.retain(|(pid, _), _| engine.thread(*pid).is_some());
     }
 
