@@ -47,7 +47,7 @@ const drill = (name) => settle(() => page.click(`table.entities td.name a:text-i
 const step = stepper(page, artifacts, close);
 
 await step("physical-nodes", async () => {
-  await page.goto(url);
+  await page.goto(`${url}#tab=table`);
   await page.waitForFunction(() => document.body.dataset.ready === "1" && document.querySelector("table.entities"));
   check((await level()) === "node", `top level is ${await level()}`);
   const r = await rows();
@@ -58,7 +58,7 @@ await step("physical-nodes", async () => {
 await step("long-table-scrolls", async () => {
   // 206 processes on the node: only the rows in view are in the page, the rest arrive
   // as the page scrolls.
-  await settle(() => page.goto(`${url}#level=process`));
+  await settle(() => page.goto(`${url}#level=process&tab=table`));
   const total = await page.$eval("table.entities", (t) => Number(t.dataset.rows));
   const before = (await rows()).length;
   check(total > 150 && before < total, `${before} of ${total} rows in the page`);
@@ -67,7 +67,7 @@ await step("long-table-scrolls", async () => {
   const last = (await rows()).at(-1);
   check(last && last.name, "the last rows are drawn at the bottom");
   await page.evaluate(() => window.scrollTo(0, 0));
-  await settle(() => page.goto(`${url}#`));
+  await settle(() => page.goto(`${url}#tab=table`));
 });
 
 await step("logical-namespaces", async () => {
@@ -142,7 +142,7 @@ await step("topology-pods", async () => {
   await settle(() => page.selectOption("#level", "pod"));
   await page.waitForFunction(() => window.__kinsightTopology && window.__kinsightTopology.level === "pod" && window.__kinsightCy.nodes().length > 0);
   const edges = await page.evaluate(() =>
-    window.__kinsightCy.edges('[kind = "traffic"]').map((e) => `${e.source().data("label")} -> ${e.target().data("label")}`),
+    window.__kinsightCy.edges('[kind = "traffic"]').map((e) => `${e.source().data("full")} -> ${e.target().data("full")}`),
   );
   check(edges.includes("client -> backend-1440326531-csj02"), `client → backend pod in ${edges}`);
   check(edges.includes("client -> backend"), `client → backend service in ${edges}`);

@@ -126,6 +126,25 @@ export interface KubeEvent {
   object: { kind: string; namespace: string | null; name: string; uid: string | null };
 }
 
+export interface TopList {
+  level: "workload" | "pod" | "command";
+  hierarchy: string;
+  by: "cpu_pct" | "memory_bytes" | "net_bytes" | "http_errors";
+  rows: EntityRow[];
+}
+
+export interface Overview {
+  range: Range;
+  kubernetes: boolean;
+  totals: { processes: number; cpu_pct: number; memory_bytes: number; file_read_bytes: number; file_write_bytes: number; net_in_bytes: number; net_out_bytes: number; http_requests: number; http_errors: number; http_rps: number };
+  counts: { nodes: number; namespaces: number; workloads: number; services: number; pods: number; containers: number; processes: number; processes_running: number };
+  nodes: EntityRow[];
+  namespaces: EntityRow[];
+  top: TopList[];
+  changes: { created: number; changed: number; deleted: number };
+  events: { total: number; warnings: number; recent_warnings: KubeEvent[] };
+}
+
 export interface Listing<T> {
   range: Range;
   total: number;

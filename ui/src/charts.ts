@@ -15,10 +15,10 @@ interface ChartSpec {
 }
 
 const SPECS: ChartSpec[] = [
-  { title: "CPU", series: [{ label: "CPU", values: (c) => c.cpu_pct, color: "#d9480f" }], fmt: pct },
-  { title: "Memory", series: [{ label: "resident", values: (c) => c.memory_bytes, color: "#5f3dc4" }], fmt: bytes },
+  { title: "CPU (% of one core)", series: [{ label: "CPU", values: (c) => c.cpu_pct, color: "#d9480f" }], fmt: pct },
+  { title: "Memory (resident)", series: [{ label: "resident", values: (c) => c.memory_bytes, color: "#5f3dc4" }], fmt: bytes },
   {
-    title: "Network",
+    title: "Network (bytes/s)",
     series: [
       { label: "in", values: (c) => c.net_in_bps, color: "#1971c2" },
       { label: "out", values: (c) => c.net_out_bps, color: "#2f9e44" },
@@ -26,22 +26,36 @@ const SPECS: ChartSpec[] = [
     fmt: bytesRate,
   },
   {
-    title: "Files",
+    title: "Files (bytes/s)",
     series: [
       { label: "read", values: (c) => c.file_read_bps, color: "#0c8599" },
       { label: "write", values: (c) => c.file_write_bps, color: "#e8590c" },
     ],
     fmt: bytesRate,
   },
-  { title: "HTTP requests", series: [{ label: "served", values: (c) => c.http_rps, color: "#c2255c" }], fmt: (v) => rate(v) },
-  { title: "HTTP latency", series: [{ label: "mean", values: (c) => c.http_latency_ms, color: "#862e9c" }], fmt: ms },
+  { title: "HTTP requests (served/s)", series: [{ label: "served", values: (c) => c.http_rps, color: "#c2255c" }], fmt: (v) => rate(v) },
+  { title: "HTTP latency (mean)", series: [{ label: "mean", values: (c) => c.http_latency_ms, color: "#862e9c" }], fmt: ms },
 ];
 
-let plots: uPlot[] = [];
+/** The charts drawn in each container (the details panel, the overview). */
+const plots = new Map<HTMLElement, uPlot[]>();
 
-export function destroyCharts(): void {
-  for (const p of plots) p.destroy();
-  plots = [];
+/** Removes the charts of `el`, or every chart. */
+export function destroyCharts(el?: HTMLElement): void {
+  for (const [box, list] of plots) {
+    if (el && box !== el) continue;
+    for (const p of list) p.destroy();
+    plots.delete(box);
+  }
+}
+
+/** Gives the charts of `el` new data in place (a live refresh): no redraw from scratch,
+ *  no jump. False when `el` has no charts of that shape. */
+export function updateCharts(el: HTMLElement, cols: SeriesColumns): boolean {
+  const list = plots.get(el);
+  if (!list || list.length !== SPECS.length || !el.isConnected) return false;
+  list.forEach((p, i) => p.setData([cols.t, ...SPECS[i].series.map((s) => s.values(cols))]));
+  return true;
 }
 
 export interface Marker {
@@ -80,14 +94,17 @@ function markerPlugin(markers: Marker[], box: HTMLElement): uPlot.Plugin {
 }
 
 /** Draws the charts into `el`; `onSelect` gets a dragged range (ns). */
-export function renderCharts(el: HTMLElement, cols: SeriesColumns, onSelect: (fromNs: number, toNs: number) => void, markers: Marker[] = []): void {
-  destroyCharts();
+export function renderCharts(el: HTMLElement, cols: SeriesColumns, onSelect: (fromNs: number, toNs: number) => void, markers: Marker[] = [], perRow = 2): void {
+  // Charts of containers no longer in the page go too.
+  for (const box of [...plots.keys()]) if (box === el || !box.isConnected) destroyCharts(box);
   el.innerHTML = "";
-  const width = Math.max(260, Math.floor(el.clientWidth / 2) - 16);
+  const list: uPlot[] = [];
+  plots.set(el, list);
+  const width = Math.max(260, Math.floor(el.clientWidth / perRow) - 16);
   for (const spec of SPECS) {
     const box = document.createElement("div");
     box.className = "chart";
-    box.dataset.testid = `chart-${spec.title.toLowerCase().replace(/\s+/g, "-")}`;
+    box.dataset.testid = `chart-${spec.title.replace(/ \(.*/, "").toLowerCase().replace(/\s+/g, "-")}`;
     el.appendChild(box);
     const data: uPlot.AlignedData = [cols.t, ...spec.series.map((s) => s.values(cols))];
     const opts: uPlot.Options = {
@@ -111,6 +128,6 @@ export function renderCharts(el: HTMLElement, cols: SeriesColumns, onSelect: (fr
         ],
       },
     };
-    plots.push(new uPlot(opts, data, box));
+    list.push(new uPlot(opts, data, box));
   }
 }

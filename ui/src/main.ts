@@ -4,19 +4,25 @@
 
 import "./style.css";
 import { ApiError, get, setToken, takeTokenFromUrl, type EntitiesPage, type EntityDetail, type Hierarchies, type SeriesColumns, type Status, type Topology } from "./api";
-import { destroyCharts, renderCharts } from "./charts";
+import { destroyCharts, renderCharts, updateCharts } from "./charts";
 import { DRILL_TABS, renderDrill } from "./drill";
 import { eventMarkers, kubeDetails, renderChanges } from "./kube";
 import { bytes, duration, esc, ms, pct, time } from "./format";
 import { go, hashOf, readState, type ViewState } from "./state";
 import { renderTable } from "./table";
 import { destroyTopology, renderTopology } from "./topology";
+import { renderOverview } from "./overview";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
 let status: Status | null = null;
 /** Each render gets a number; answers for an older render are dropped. */
 let generation = 0;
+/** The render under way is a live refresh of what is shown, not a navigation: it updates
+ *  in place (rows keep their order, charts their canvases, panels their scroll). */
+let refreshing = false;
+/** The reader paused the live refresh. */
+let paused = false;
 
 /** `process` → `processes`, `pod` → `pods`. */
 function plural(level: string): string {
@@ -108,6 +114,7 @@ function syncControls(st: ViewState): void {
   $<HTMLInputElement>("group-command").checked = st.g === "command";
   $<HTMLInputElement>("alive-only").checked = st.alive === "1";
   if (st.tab !== "table") $("proc-opts").hidden = true;
+  $("level-box").hidden = st.tab === "overview" || st.tab === "changes";
 }
 
 /** The level selector offers the levels below the current position. */
@@ -154,6 +161,12 @@ async function renderView(st: ViewState, gen: number): Promise<void> {
       return;
     }
     destroyTopology();
+    if (st.tab === "overview") {
+      const label = await renderOverview(view, st, status!, () => gen === generation, refreshing);
+      if (gen !== generation) return;
+      $("range-label").textContent = label;
+      return;
+    }
     if (st.tab === "changes") {
       // In the namespace being looked at, if any; otherwise the whole cluster.
       const ns = st.p.startsWith("ns:") ? st.p.slice(3) : st.p.startsWith("wl:") || st.p.startsWith("svc:") ? st.p.slice(st.p.indexOf(":") + 1).split("/")[0] : null;
@@ -177,7 +190,7 @@ async function renderView(st: ViewState, gen: number): Promise<void> {
     if (gen !== generation) return;
     showFilterError(null, "");
     syncLevels(page.levels, page.parent?.level, page.level);
-    renderTable(view, page);
+    renderTable(view, page, refreshing);
     $("proc-opts").hidden = page.level !== "process";
     const what = page.level === "process" && st.g ? "commands" : plural(page.level);
     $("range-label").textContent = `${what}: ${page.total} · ${time(page.range.from)} – ${time(page.range.to)} (${duration(page.range.seconds)})`;
@@ -191,11 +204,27 @@ async function renderView(st: ViewState, gen: number): Promise<void> {
   }
 }
 
+/** The entity's totals over the range, each with what it measures. */
+function factsHtml(d: EntityDetail): string {
+  const t = d.totals;
+  if (!t) return "";
+  const fact = (label: string, tip: string, value: string) => `<dt title="${esc(tip)}">${label}</dt><dd title="${esc(tip)}">${value}</dd>`;
+  return `<dl class="facts">${[
+    fact("CPU", "Average over the range, percent of one core", pct(t.cpu_pct)),
+    fact("Memory", "Resident at the end of the range, of the processes running then", bytes(t.memory_bytes)),
+    fact("Net in/out", "Bytes received / sent on sockets, total over the range", `${bytes(t.net_in_bytes)} / ${bytes(t.net_out_bytes)}`),
+    fact("File read/written", "Bytes read / written on files, total over the range", `${bytes(t.file_read_bytes)} / ${bytes(t.file_write_bytes)}`),
+    fact("HTTP served", "Requests served over the range; the share answered 5xx and their mean latency", `${t.http_requests} requests (${pct(t.http_error_pct)} errors, ${ms(t.http_latency_ms)} mean)`),
+    fact("HTTP sent", "Requests sent as a client over the range", `${t.http_out_requests} requests`),
+  ].join("")}</dl>`;
+}
+
 async function renderDetails(st: ViewState, gen: number): Promise<void> {
   const aside = $("details");
   if (!st.sel) {
     aside.hidden = true;
-    destroyCharts();
+    const charts = aside.querySelector<HTMLElement>(".charts");
+    if (charts) destroyCharts(charts);
     return;
   }
   aside.hidden = false;
@@ -205,6 +234,20 @@ async function renderDetails(st: ViewState, gen: number): Promise<void> {
       get<{ series: SeriesColumns }>("/api/series", { entity: st.sel, points: 300, ...rangeParams(st) }),
     ]);
     if (gen !== generation) return;
+    const drillScroll = aside.querySelector<HTMLElement>(".drill-body")?.scrollTop ?? 0;
+    const oldCharts = aside.querySelector<HTMLElement>(".charts");
+    if (refreshing && oldCharts && aside.dataset.sel === d.id && updateCharts(oldCharts, s.series)) {
+      // The same entity: new numbers in place, the charts and the reader's place kept.
+      const facts = aside.querySelector(".facts");
+      const fresh = document.createElement("div");
+      fresh.innerHTML = factsHtml(d);
+      if (facts && fresh.firstElementChild) facts.replaceWith(fresh.firstElementChild);
+      const body = aside.querySelector<HTMLElement>(".drill-body")!;
+      await renderDrill(body, st.dtab, d.id, st, "");
+      body.scrollTop = drillScroll;
+      return;
+    }
+    aside.dataset.sel = d.id;
     const pivots: string[] = [];
     for (const h of ["physical", "logical", "services", ...(st.h.startsWith("label:") ? [st.h] : [])]) {
       if (h === st.h) continue;
@@ -216,10 +259,7 @@ async function renderDetails(st: ViewState, gen: number): Promise<void> {
         pivots.push(`<a class="button" data-testid="pivot-${esc(h)}" title="${esc(d.filter)}" href="${esc(hashOf({ ...st, h, p: "", level: "", sel: "", f: d.filter, tab: "table" }))}">Filter ${esc(hierarchyTitle(h))} by it</a>`);
       }
     }
-    const t = d.totals;
-    const facts = t
-      ? `<dl class="facts"><dt>CPU</dt><dd>${pct(t.cpu_pct)}</dd><dt>Memory</dt><dd>${bytes(t.memory_bytes)}</dd><dt>Net in/out</dt><dd>${bytes(t.net_in_bytes)} / ${bytes(t.net_out_bytes)}</dd><dt>File read/written</dt><dd>${bytes(t.file_read_bytes)} / ${bytes(t.file_write_bytes)}</dd><dt>HTTP served</dt><dd>${t.http_requests} (${pct(t.http_error_pct)} errors, ${ms(t.http_latency_ms)})</dd><dt>HTTP sent</dt><dd>${t.http_out_requests}</dd></dl>`
-      : "";
+    const facts = factsHtml(d);
     const attrs = d.attributes ? `<details><summary>Attributes</summary><pre>${esc(JSON.stringify(d.attributes, null, 2))}</pre></details>` : "";
     const tabs = DRILL_TABS.map((x) => `<a href="${esc(hashOf({ ...st, dtab: x.id }))}" class="${x.id === st.dtab ? "active" : ""}" data-testid="dtab-${x.id}">${x.label}</a>`).join("");
     aside.innerHTML = `
@@ -239,15 +279,19 @@ async function renderDetails(st: ViewState, gen: number): Promise<void> {
   }
 }
 
-async function render(): Promise<void> {
+async function render(refresh = false): Promise<void> {
   const gen = ++generation;
   const st = readState();
+  refreshing = refresh;
   syncControls(st);
-  document.body.dataset.ready = "0";
+  if (!refresh) document.body.dataset.ready = "0";
   await Promise.all([renderCrumbs(st, gen), renderView(st, gen), renderDetails(st, gen)]);
   if (gen === generation) {
+    refreshing = false;
     document.body.dataset.ready = "1";
     document.body.dataset.renders = String(Number(document.body.dataset.renders ?? 0) + 1);
+    if (refresh) document.body.dataset.refreshes = String(Number(document.body.dataset.refreshes ?? 0) + 1);
+    $("updated").textContent = `updated ${new Date().toLocaleTimeString(undefined, { hour12: false })}`;
     for (const tr of document.querySelectorAll<HTMLElement>("table.entities tbody tr[data-id]")) tr.classList.toggle("selected", tr.dataset.id === st.sel);
   }
 }
@@ -292,6 +336,43 @@ function wireControls(): void {
   $<HTMLInputElement>("alive-only").addEventListener("change", (e) => go({ alive: (e.target as HTMLInputElement).checked ? "1" : "" }));
   $<HTMLSelectElement>("weight").addEventListener("change", (e) => go({ w: (e.target as HTMLSelectElement).value as ViewState["w"] }));
   window.addEventListener("hashchange", () => void render());
+  // Backspace goes up one level, Escape closes the details first (arrows and Enter are
+  // the table's own).
+  document.addEventListener("keydown", (ev) => {
+    if (ev.altKey || ev.ctrlKey || ev.metaKey || (ev.target as HTMLElement).closest("input, select, textarea, [contenteditable]")) return;
+    if (ev.key !== "Backspace" && ev.key !== "Escape") return;
+    const st = readState();
+    if (st.tab === "overview") return;
+    ev.preventDefault();
+    if (ev.key === "Escape" && st.sel) {
+      go({ sel: "" });
+      return;
+    }
+    const crumbs = [...document.querySelectorAll<HTMLAnchorElement>("#crumbs a")];
+    if (st.p && crumbs.length >= 2) location.hash = new URL(crumbs[crumbs.length - 2].href).hash || "#";
+    else if (st.level) go({ level: "", sel: "" });
+  });
+  $("copy-link").addEventListener("click", () => void copyLink());
+}
+
+/** Copies the address of this view (the token is never in it: it lives in the session). */
+async function copyLink(): Promise<void> {
+  const button = $("copy-link");
+  const url = location.href;
+  try {
+    await navigator.clipboard.writeText(url);
+  } catch {
+    // Without the clipboard API (plain http on another host): a selected field and copy.
+    const field = document.createElement("textarea");
+    field.value = url;
+    document.body.appendChild(field);
+    field.select();
+    document.execCommand("copy");
+    field.remove();
+  }
+  button.textContent = "Copied";
+  button.dataset.copied = url;
+  setTimeout(() => (button.textContent = "Copy link"), 1500);
 }
 
 async function main(): Promise<void> {
@@ -314,12 +395,49 @@ async function main(): Promise<void> {
     await loadHierarchies();
   }
   await render();
-  // Live data moves: refresh what is shown every few seconds.
-  if (status?.mode.kind === "live") {
-    setInterval(() => {
-      if (document.visibilityState === "visible") void refreshStatus().then(render);
-    }, 5000);
-  }
+  startRefresh();
+}
+
+/** Seconds between live refreshes: the URL's `r`, else 5 while the data is live. 0: none. */
+function refreshSeconds(st: ViewState): number {
+  if (st.r !== "") return Math.max(0, Number(st.r) || 0);
+  return status?.mode.kind === "live" || status?.active ? 5 : 0;
+}
+
+/** Live data moves: what is shown is refreshed in place every few seconds, unless the
+ *  reader paused it, the tab is hidden, the range is fixed (an absolute end), text is
+ *  being selected, or the last refresh has not finished. */
+function startRefresh(): void {
+  let last = Date.now();
+  let busy = false;
+  const button = $<HTMLButtonElement>("live-toggle");
+  const sync = () => {
+    const st = readState();
+    const every = refreshSeconds(st);
+    $("live").hidden = every === 0;
+    button.textContent = paused ? "▶ Resume" : "⏸ Pause";
+    button.title = paused ? "Resume the live refresh" : `The view refreshes every ${every} s; pause it`;
+    document.body.dataset.paused = paused ? "1" : "0";
+    return { st, every };
+  };
+  button.addEventListener("click", () => {
+    paused = !paused;
+    last = Date.now();
+    sync();
+  });
+  window.addEventListener("hashchange", () => void sync());
+  sync();
+  setInterval(() => {
+    const { st, every } = sync();
+    if (every === 0 || paused || busy || st.to !== "" || document.visibilityState !== "visible") return;
+    if (Date.now() - last < every * 1000) return;
+    if (String(window.getSelection() ?? "") !== "") return;
+    busy = true;
+    last = Date.now();
+    void refreshStatus()
+      .then(() => render(true))
+      .finally(() => (busy = false));
+  }, 250);
 }
 
 void main();

@@ -14,7 +14,7 @@ export interface ViewState {
   /** Time range as the API takes it (ns since the epoch or -5m); empty: all data. */
   from: string;
   to: string;
-  tab: "table" | "topology" | "changes";
+  tab: "overview" | "table" | "topology" | "changes";
   /** Selected entity (details panel). */
   sel: string;
   /** Drill-down tab of the details panel. */
@@ -27,9 +27,11 @@ export interface ViewState {
   g: "" | "command";
   /** At the process level: `1` keeps only the processes still running at the end of the range. */
   alive: "" | "1";
+  /** Seconds between live refreshes; empty: every 5 s while the data is live, else none. */
+  r: string;
 }
 
-const DEFAULTS: ViewState = { h: "physical", p: "", level: "", f: "", from: "", to: "", tab: "table", sel: "", dtab: "processes", sort: "net_bytes", order: "", w: "bytes", g: "", alive: "" };
+const DEFAULTS: ViewState = { h: "physical", p: "", level: "", f: "", from: "", to: "", tab: "overview", sel: "", dtab: "processes", sort: "net_bytes", order: "", w: "bytes", g: "", alive: "", r: "" };
 
 export function readState(): ViewState {
   const q = new URLSearchParams(location.hash.replace(/^#/, ""));

@@ -108,10 +108,31 @@ function open(tr: HTMLElement): void {
   else go({ sel: tr.dataset.id });
 }
 
-export function renderTable(el: HTMLElement, page: EntitiesPage): void {
+/** What the last table showed: its view (the state but the selection), its rows' order
+ *  and the keyboard cursor. A refresh of the same view keeps the order, so that rows do not
+ *  move under the reader as their numbers change; new rows come last. */
+let shownView = "";
+let shownOrder: string[] = [];
+let cursorId = "";
+
+function viewKey(): string {
+  const st = readState();
+  return hashOf({ ...st, sel: "", dtab: "processes", r: "" });
+}
+
+export function renderTable(el: HTMLElement, page: EntitiesPage, refresh = false): void {
   detach?.();
   detach = null;
   const st = readState();
+  const key = viewKey();
+  if (refresh && key === shownView) {
+    const at = new Map(shownOrder.map((id, i) => [id, i]));
+    page = { ...page, rows: [...page.rows].sort((a, b) => (at.get(a.id) ?? Infinity) - (at.get(b.id) ?? Infinity)) };
+  } else if (key !== shownView) {
+    cursorId = "";
+  }
+  shownView = key;
+  shownOrder = page.rows.map((r) => r.id);
   const order = st.order || (st.sort === "name" ? "asc" : "desc");
   const columns = columnsOf(page);
   const head = [`<th data-sort="name" class="${st.sort === "name" ? `sorted ${order}` : ""}">Name</th>`]
@@ -142,7 +163,49 @@ export function renderTable(el: HTMLElement, page: EntitiesPage): void {
     shown = [start, end];
     const sel = readState().sel;
     tbody.innerHTML = spacer(start) + page.rows.slice(start, end).map((r) => rowHtml(r, columns, drillHash, sel)).join("") + spacer(n - end);
+    tbody.querySelector(`tr[data-id="${CSS.escape(cursorId)}"]`)?.classList.add("cursor");
   };
+  // Keyboard: arrows move the cursor, Enter opens the row (drills down when it has
+  // children, else shows its details); Backspace and Escape go up (main.ts).
+  const moveCursor = (delta: number) => {
+    const n = page.rows.length;
+    if (!n) return;
+    const now = page.rows.findIndex((r) => r.id === cursorId);
+    const next = now < 0 ? (delta > 0 ? 0 : n - 1) : Math.max(0, Math.min(n - 1, now + delta));
+    cursorId = page.rows[next].id;
+    document.body.dataset.cursor = cursorId;
+    // Keep the cursor's row in view: rows have one height, so its place is known.
+    const tableTop = table.getBoundingClientRect().top + window.scrollY + (table.tHead?.offsetHeight ?? 0);
+    const rowTop = tableTop + next * ROW_H;
+    const headH = table.tHead?.offsetHeight ?? 0;
+    if (rowTop < window.scrollY + headH) window.scrollTo(0, rowTop - headH - ROW_H);
+    else if (rowTop + ROW_H > window.scrollY + window.innerHeight) window.scrollTo(0, rowTop + 2 * ROW_H - window.innerHeight);
+    shown = [-1, -1];
+    paint();
+  };
+  const onKey = (ev: KeyboardEvent) => {
+    const t = ev.target as HTMLElement;
+    if (!table.isConnected || ev.altKey || ev.ctrlKey || ev.metaKey || t.closest("input, select, textarea, [contenteditable]")) return;
+    const page_ = Math.max(1, Math.floor(window.innerHeight / ROW_H) - 3);
+    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page_, PageUp: -page_, Home: -Infinity, End: Infinity };
+    if (ev.key in moves) {
+      ev.preventDefault();
+      const d = moves[ev.key];
+      moveCursor(Number.isFinite(d) ? d : d > 0 ? page.rows.length : -page.rows.length);
+    } else if (ev.key === "Enter" && cursorId) {
+      const r = page.rows.find((x) => x.id === cursorId);
+      if (!r) return;
+      ev.preventDefault();
+      if (r.has_children) go({ p: r.id, level: "", sel: "" });
+      else {
+        const tr = document.createElement("tr");
+        tr.dataset.id = r.id;
+        tr.dataset.name = r.name;
+        open(tr);
+      }
+    }
+  };
+  document.addEventListener("keydown", onKey);
   paint();
   let queued = false;
   const onScroll = () => {
@@ -156,6 +219,7 @@ export function renderTable(el: HTMLElement, page: EntitiesPage): void {
   window.addEventListener("scroll", onScroll, { passive: true });
   window.addEventListener("resize", onScroll, { passive: true });
   detach = () => {
+    document.removeEventListener("keydown", onKey);
     window.removeEventListener("scroll", onScroll);
     window.removeEventListener("resize", onScroll);
   };
@@ -172,6 +236,8 @@ export function renderTable(el: HTMLElement, page: EntitiesPage): void {
     const target = ev.target as HTMLElement;
     if (target.closest("a")) return;
     const tr = target.closest("tr");
-    if (tr?.dataset.id) open(tr);
+    if (!tr?.dataset.id) return;
+    cursorId = tr.dataset.id;
+    open(tr);
   });
 }

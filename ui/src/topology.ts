@@ -23,6 +23,47 @@ export function destroyTopology(): void {
   cy = null;
 }
 
+/** Label sizes on the screen, in pixels. */
+const NODE_FONT = 11;
+const EDGE_FONT = 9;
+/** Labels longer than this are cut in the middle: pods differ at their ends (`backend-…-csj02`).
+ *  (Cut here rather than by the graph library's ellipsis, which keeps the width it measured
+ *  at the first zoom and so cuts labels once their size follows the zoom.) */
+const LABEL_MAX = 20;
+
+export function shorten(name: string): string {
+  if (name.length <= LABEL_MAX) return name;
+  const tail = 7;
+  return `${name.slice(0, LABEL_MAX - tail - 1)}…${name.slice(-tail)}`;
+}
+
+type Box = { x1: number; y1: number; x2: number; y2: number; w?: number };
+const overlaps = (a: Box, b: Box) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+
+/** Hides the labels that would overlap one already shown, or another node, busiest nodes
+ *  (most edges) first. Zooming in gives them room and shows them again. */
+function declutter(core: Cy): void {
+  const nodes = core.nodes().sort((a, b) => b.degree(false) - a.degree(false) || Number(b.data("inside")) - Number(a.data("inside")));
+  const bodies: Box[] = core.nodes().map((n) => n.boundingBox({ includeLabels: false, includeOverlays: false }));
+  const placed: Box[] = [];
+  nodes.forEach((n) => {
+    const box = n.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true, includeOverlays: false });
+    const own = n.boundingBox({ includeLabels: false, includeOverlays: false });
+    const clash = placed.some((b) => overlaps(b, box)) || bodies.some((b) => b !== own && !(b.x1 === own.x1 && b.y1 === own.y1) && overlaps(b, box));
+    n.toggleClass("nolabel", clash);
+    if (!clash) placed.push(box);
+  });
+  // Edge labels (heaviest first) only where they cover no node and no other label; the
+  // legend line names an edge on hover.
+  const edges = core.edges('[label != ""]').sort((a, b) => Number(b.data("width")) - Number(a.data("width")));
+  edges.forEach((e) => {
+    const box = e.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true, includeOverlays: false });
+    const clash = box.w > 0 && (placed.some((b) => overlaps(b, box)) || bodies.some((b) => overlaps(b, box)));
+    e.toggleClass("nolabel", clash);
+    if (!clash && box.w > 0) placed.push(box);
+  });
+}
+
 function weightOf(e: { bytes: number; requests: number }, w: "bytes" | "requests"): number {
   return w === "bytes" ? e.bytes : e.requests;
 }
@@ -41,7 +82,7 @@ export async function renderTopology(el: HTMLElement, topo: Topology, weight: "b
   const max = Math.max(1, ...traffic.map((e) => weightOf(e, weight)));
   const elements = [
     ...topo.nodes.map((n) => ({
-      data: { id: n.id, label: n.name, kind: n.kind, inside: n.inside ? 1 : 0 },
+      data: { id: n.id, label: shorten(n.name), full: n.name, kind: n.kind, namespace: n.namespace ?? "", inside: n.inside ? 1 : 0 },
     })),
     ...topo.edges
       .filter((e) => e.kind === "member" || weightOf(e, weight) > 0)
@@ -65,16 +106,17 @@ export async function renderTopology(el: HTMLElement, topo: Topology, weight: "b
         selector: "node",
         style: {
           label: "data(label)",
-          "font-size": 10,
+          "font-size": NODE_FONT,
           "text-valign": "bottom",
           "text-margin-y": 4,
+          "min-zoomed-font-size": 0,
           "background-color": "#4263eb",
           width: 26,
           height: 26,
-          "text-wrap": "ellipsis",
-          "text-max-width": "140px",
         },
       },
+      // A label that would overlap another is hidden (the tooltip names the node).
+      { selector: "node.nolabel, edge.nolabel", style: { "text-opacity": 0, "text-background-opacity": 0 } },
       ...Object.entries(SHAPES).map(([kind, shape]) => ({ selector: `node[kind = "${kind}"]`, style: { shape: shape as "ellipse" } })),
       { selector: 'node[kind = "service"]', style: { "background-color": "#f08c00" } },
       { selector: 'node[kind = "address"]', style: { "background-color": "#868e96" } },
@@ -90,7 +132,7 @@ export async function renderTopology(el: HTMLElement, topo: Topology, weight: "b
           "target-arrow-shape": "triangle",
           "curve-style": "bezier",
           label: "data(label)",
-          "font-size": 9,
+          "font-size": EDGE_FONT,
           color: "#495057",
           "text-background-color": "#fff",
           "text-background-opacity": 0.8,
@@ -98,8 +140,50 @@ export async function renderTopology(el: HTMLElement, topo: Topology, weight: "b
       },
       { selector: 'edge[kind = "member"]', style: { "line-style": "dashed", "target-arrow-shape": "none", "line-color": "#f08c00" } },
     ],
-    layout: { name: topo.nodes.length > 300 ? "grid" : "cose", animate: false, nodeDimensionsIncludeLabels: true } as import("cytoscape").LayoutOptions,
+    // Room for the labels grows with the number of nodes, so that 50 and more stay apart.
+    layout: {
+      name: topo.nodes.length > 300 ? "grid" : "cose",
+      animate: false,
+      nodeDimensionsIncludeLabels: true,
+      nodeRepulsion: () => 6000 + 120 * topo.nodes.length,
+      idealEdgeLength: () => 60 + Math.min(80, topo.nodes.length),
+      padding: 24,
+    } as import("cytoscape").LayoutOptions,
   });
+  const core = cy;
+  // Labels keep one size on the screen whatever the zoom: their model size is divided by it.
+  // Then those that would overlap a label already placed (busier nodes first) are hidden.
+  const fit = () => {
+    const z = core.zoom();
+    // On the elements themselves: a stylesheet change would keep the label sizes measured
+    // before it, and the labels would be cut to them.
+    core.batch(() => {
+      core.nodes().style({ "font-size": NODE_FONT / z, "text-margin-y": 4 / z });
+      core.edges().style({ "font-size": EDGE_FONT / z });
+    });
+    declutter(core);
+  };
+  let queued = 0;
+  core.on("zoom", () => {
+    cancelAnimationFrame(queued);
+    queued = requestAnimationFrame(fit);
+  });
+  fit();
+  // The full name, kind and namespace on hover.
+  const tip = document.createElement("div");
+  tip.className = "topo-tip";
+  tip.dataset.testid = "topology-tip";
+  tip.hidden = true;
+  canvas.appendChild(tip);
+  core.on("mouseover", "node", (ev) => {
+    const n = ev.target;
+    const p = n.renderedPosition();
+    tip.textContent = `${n.data("kind")} ${n.data("full")}${n.data("namespace") ? ` (${n.data("namespace")})` : ""}`;
+    tip.style.left = `${p.x + 14}px`;
+    tip.style.top = `${p.y - 10}px`;
+    tip.hidden = false;
+  });
+  core.on("mouseout", "node", () => (tip.hidden = true));
   cy.on("tap", "node", (ev) => {
     const id = ev.target.id() as string;
     if (!id.startsWith("ip:")) onSelect(id);
