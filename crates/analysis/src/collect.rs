@@ -186,8 +186,8 @@ pub struct Collector {
     pub http_log: Vec<HttpRecord>,
     requests: kinsight_protocols::Tracker<ReqKey, HttpEnd>,
     completed: Vec<(HttpEnd, kinsight_protocols::RequestRecord)>,
-    /// The tuple of the last datagram read on each UDP socket.
-    udp_query_tuple: FxHashMap<(i64, i64), IpTuple>,
+    /// The tuples of the last datagram read and written on each UDP socket.
+    udp_query_tuple: FxHashMap<(i64, i64), (Option<IpTuple>, Option<IpTuple>)>,
     /// Requests of every protocol (HTTP/1 included), in completion order.
     pub request_log: Vec<RequestLogRecord>,
     pub first_ts: u64,
@@ -322,18 +322,24 @@ impl Collector {
                 self.requests.on_io(key, ends, is_read, ev.ts, data, io.bytes, end, &mut self.completed);
                 for (mut end, req) in self.completed.drain(..) {
                     if udp {
-                        // The datagrams' ends: a client's stay; a server answers the query
-                        // it read last on the socket.
+                        // The ends of the query's datagram: the one a client wrote last on
+                        // the socket, the one a server read last (an answer's tuple is
+                        // the other way round).
+                        let (read, written) = self.udp_query_tuple.get(&(thread.pid, fd_num)).copied().unwrap_or_default();
                         end.conn = match req.side {
-                            kinsight_protocols::Side::Client => tuple,
-                            kinsight_protocols::Side::Server => self.udp_query_tuple.get(&(thread.pid, fd_num)).copied().or(tuple),
-                        };
+                            kinsight_protocols::Side::Client => written,
+                            kinsight_protocols::Side::Server => read,
+                        }
+                        .or(tuple);
                     }
                     self.request_log.push(RequestLogRecord::of(end, req));
                 }
-                if udp && is_read {
-                    if let Some(t) = tuple {
-                        self.udp_query_tuple.insert((thread.pid, fd_num), t);
+                if udp && tuple.is_some() {
+                    let e = self.udp_query_tuple.entry((thread.pid, fd_num)).or_default();
+                    if is_read {
+                        e.0 = tuple;
+                    } else {
+                        e.1 = tuple;
                     }
                 }
             }

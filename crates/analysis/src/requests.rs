@@ -7,6 +7,17 @@ use kinsight_engine::Engine;
 use kinsight_filter::{Field, FieldSource, Value};
 use serde::Serialize;
 
+/// The protocols decoded and the ports they are looked for on, from the command line's
+/// `--protocol` items: `PROTO=PORT[,PORT…]` (a protocol on more ports), `-PROTO` (never
+/// decoded), `PORT=off` (a port left alone).
+pub fn protocol_config(items: &[String]) -> Result<kinsight_protocols::Config, String> {
+    let mut config = kinsight_protocols::Config::default();
+    for item in items {
+        config.apply(item)?;
+    }
+    Ok(config)
+}
+
 /// Whether a filter field is one of a request (`req.*`): such a filter selects requests,
 /// not events.
 pub fn is_request_field(f: &Field) -> bool {

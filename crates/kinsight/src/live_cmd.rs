@@ -101,6 +101,11 @@ pub struct LiveArgs {
     /// and pipelined commands longer than this are cut, see BENCHMARKS.md).
     #[arg(long, default_value_t = 80)]
     snaplen: u32,
+    /// Decode PROTO on more ports (`redis=7000,7001`), never decode one (`-mysql`), or
+    /// leave a port alone (`5432=off`); may be repeated. Ports 53, 3306, 5432 and 6379 are
+    /// known, other connections are recognised from their first bytes.
+    #[arg(long = "protocol", value_name = "SPEC", allow_hyphen_values = true)]
+    protocols: Vec<String>,
 }
 
 /// Feeds the live stream into a session.
@@ -181,7 +186,15 @@ pub fn run(args: LiveArgs) -> ExitCode {
              CPU and memory, without file, network or HTTP activity"
         );
     }
+    let protocols = match kinsight_analysis::requests::protocol_config(&args.protocols) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kinsight: --protocol {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut session = Session::new(filter);
+    session.collector.set_protocols(protocols);
     let mut stdout = std::io::stdout().lock();
     let events_view = args.view == LiveView::Events;
     let interval = Duration::from_secs_f64(args.interval);

@@ -27,6 +27,11 @@ pub struct ReadArgs {
     /// Output format: aligned text for people, JSON for programs.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    /// Decode PROTO on more ports (`redis=7000,7001`), never decode one (`-mysql`), or
+    /// leave a port alone (`5432=off`); may be repeated. Ports 53, 3306, 5432 and 6379 are
+    /// known, other connections are recognised from their first bytes.
+    #[arg(long = "protocol", value_name = "SPEC", allow_hyphen_values = true)]
+    protocols: Vec<String>,
 }
 
 pub fn run(args: ReadArgs) -> ExitCode {
@@ -45,7 +50,15 @@ pub fn run(args: ReadArgs) -> ExitCode {
         }
     };
     let file_len = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
+    let protocols = match kinsight_analysis::requests::protocol_config(&args.protocols) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kinsight: --protocol {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut session = Session::new(filter);
+    session.collector.set_protocols(protocols);
     let progress = std::io::stderr().is_terminal();
     let started = Instant::now();
     let mut last_report = started;
