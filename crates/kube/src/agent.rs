@@ -4,13 +4,13 @@
 //!
 //! The filter keeps its own small [`Cluster`] of the candidates and asks it the engine's
 //! questions (owner chain, services of a pod, namespace, node), so "referenced" means
-//! exactly what the model will use. EndpointSlices are kept only when one of their
-//! endpoints is on this node. After each batch of updates the set of referenced objects is
+//! exactly what the model will use (an agent watches no EndpointSlices: a pod's services
+//! come from their selectors, see [`crate::Shape::Agent`]). After each batch of updates the set of referenced objects is
 //! recomputed and the difference with what was forwarded goes out.
 
 use std::collections::{BTreeSet, HashSet};
 
-use kinsight_model::{Cluster, K8sObject, ObjectKind, ObjectUpdate, Str, WatchKind, WorkloadKind};
+use kinsight_model::{Cluster, ObjectKind, ObjectUpdate, Str, WatchKind, WorkloadKind};
 use tokio::sync::mpsc;
 
 use crate::updates::{object_of, replace_kind, KubeUpdate, UpdateSender};
@@ -76,35 +76,18 @@ impl Relevance {
         }
     }
 
-    /// Whether an object is worth holding at all.
-    fn holds(&self, object: &K8sObject) -> bool {
-        match object {
-            K8sObject::EndpointSlice(slice) => slice
-                .endpoints
-                .iter()
-                .any(|e| e.node_name.as_deref() == Some(self.node.as_str())),
-            _ => true,
-        }
-    }
-
     pub fn ingest(&mut self, update: KubeUpdate) {
         match update {
             KubeUpdate::Replace { kind, objects } => {
-                let objects: Vec<K8sObject> =
-                    objects.into_iter().filter(|o| self.holds(o)).collect();
                 replace_kind(&mut self.candidates, kind, objects);
                 self.replaced.insert(kind);
             }
             KubeUpdate::Upsert(object) => {
                 let key = (object.kind(), object.meta().uid.clone());
-                if self.holds(&object) {
-                    self.candidates.apply(ObjectUpdate {
-                        kind: WatchKind::Modified,
-                        object,
-                    });
-                } else {
-                    self.candidates.remove(key.0, &key.1);
-                }
+                self.candidates.apply(ObjectUpdate {
+                    kind: WatchKind::Modified,
+                    object,
+                });
                 self.touched.insert(key);
             }
             KubeUpdate::Remove { kind, uid } => {
@@ -133,9 +116,6 @@ impl Relevance {
             for svc in c.services_of(pod) {
                 out.insert((ObjectKind::Service, svc.meta.uid.clone()));
             }
-        }
-        for slice in c.endpoint_slices().iter() {
-            out.insert((ObjectKind::EndpointSlice, slice.meta.uid.clone()));
         }
         // The node itself, pods or not (its addresses identify the machine).
         for node in c.nodes().iter() {

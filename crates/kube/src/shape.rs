@@ -13,9 +13,15 @@ pub enum Shape {
     Hub,
     /// What a node agent needs to attribute its containers: the pods scheduled on `node`
     /// (`fieldSelector=spec.nodeName=<node>`), the node itself, and the namespaces,
-    /// controllers, services and EndpointSlices those pods belong to. Controllers and
-    /// namespaces are watched metadata-only (owner references and labels are all the
-    /// chain needs); the agent then forwards only the objects its pods reference.
+    /// controllers and services those pods belong to. Controllers and namespaces are
+    /// watched metadata-only (owner references and labels are all the chain needs); the
+    /// agent then forwards only the objects its pods reference.
+    ///
+    /// No EndpointSlices: every pod change anywhere rewrites a slice, so a cluster-wide
+    /// slice watch on every node would make each agent's traffic grow with the cluster's
+    /// churn. A pod's services come from the services' selectors instead (what the
+    /// EndpointSlice controller itself evaluates); the hub, which watches the slices, is
+    /// the one that places other nodes' pods.
     Agent { node: String },
 }
 
@@ -24,6 +30,9 @@ impl Shape {
     pub fn plan(&self) -> Vec<WatchSpec> {
         ObjectKind::ALL
             .into_iter()
+            .filter(|kind| {
+                !(matches!(self, Shape::Agent { .. }) && *kind == ObjectKind::EndpointSlice)
+            })
             .map(|kind| {
                 let mut spec = WatchSpec::full(kind);
                 match self {
@@ -47,7 +56,7 @@ impl Shape {
                                 "involvedObject.kind=Node,involvedObject.name={node}"
                             ))
                         }
-                        ObjectKind::Service | ObjectKind::EndpointSlice => {}
+                        ObjectKind::Service => {}
                         _ => spec.projection = Projection::Metadata,
                     },
                 }

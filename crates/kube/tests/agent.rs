@@ -22,12 +22,14 @@ fn object_kind(w: WorkloadKind) -> ObjectKind {
 fn metadata_kind(kind: ObjectKind) -> bool {
     !matches!(
         kind,
-        ObjectKind::Pod | ObjectKind::Node | ObjectKind::Service | ObjectKind::EndpointSlice
+        ObjectKind::Pod | ObjectKind::Node | ObjectKind::Service
     )
 }
 
 /// What an agent on `node` must hold: the server's objects its pods reference, converted
-/// as the agent receives them (metadata-only for namespaces and controllers).
+/// as the agent receives them (metadata-only for namespaces and controllers). The services
+/// are those the server's EndpointSlices put the pods behind; the agent, which does not
+/// watch slices, must find the same ones from the services' selectors.
 fn expected_agent(server: &TestServer, node: &str) -> BTreeMap<(ObjectKind, String), K8sObject> {
     let mut full = Cluster::new();
     for r in served_kinds() {
@@ -50,15 +52,6 @@ fn expected_agent(server: &TestServer, node: &str) -> BTreeMap<(ObjectKind, Stri
         }
         for s in full.services_of(pod) {
             keys.insert((ObjectKind::Service, s.meta.uid.to_string()));
-        }
-    }
-    for slice in full.endpoint_slices().iter() {
-        if slice
-            .endpoints
-            .iter()
-            .any(|e| e.node_name.as_deref() == Some(node))
-        {
-            keys.insert((ObjectKind::EndpointSlice, slice.meta.uid.to_string()));
         }
     }
     if let Some(n) = full.nodes().by_name(None, node) {
@@ -195,6 +188,11 @@ async fn agent_holds_only_its_nodes_pods_and_what_they_reference() {
         .iter()
         .filter(|r| r.path == "/api/v1/services")
         .all(|r| !r.is_metadata_only()));
+    // Slices change with every pod of the cluster: an agent never asks for them.
+    assert!(
+        !requests.iter().any(|r| r.path.contains("endpointslices")),
+        "an agent watched EndpointSlices"
+    );
 }
 
 #[tokio::test]
