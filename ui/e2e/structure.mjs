@@ -52,7 +52,7 @@ const step = stepper(page, artifacts, close);
 const same = (a, b) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
 
 await step("workloads-with-state", async () => {
-  await page.goto(`${url}#h=logical&p=ns%3Ashop&sort=name`);
+  await page.goto(`${url}#h=logical&p=ns%3Ashop&sort=name&tab=table`);
   await page.waitForFunction(() => document.body.dataset.ready === "1" && document.querySelector("table.entities"));
   const h = await headers();
   for (const col of ["Ready", "Up-to-date", "Age"]) check(h.includes(col), `column ${col} in ${h}`);
@@ -64,7 +64,7 @@ await step("workloads-with-state", async () => {
 });
 
 await step("pods-old-and-new", async () => {
-  await settle(() => page.goto(`${url}#h=logical&p=${encodeURIComponent("wl:shop/deployment/web")}&level=pod&sort=name`));
+  await settle(() => page.goto(`${url}#h=logical&p=${encodeURIComponent("wl:shop/deployment/web")}&level=pod&sort=name&tab=table`));
   const h = await headers();
   for (const col of ["Status", "Ready", "Restarts", "Node", "Age"]) check(h.includes(col), `column ${col} in ${h}`);
   const r = await rows();
@@ -84,7 +84,7 @@ await step("sort-by-status", async () => {
 });
 
 await step("deployment-events", async () => {
-  await settle(() => page.goto(`${url}#h=logical&p=ns%3Ashop&sel=${encodeURIComponent("wl:shop/deployment/web")}`));
+  await settle(() => page.goto(`${url}#h=logical&p=ns%3Ashop&sel=${encodeURIComponent("wl:shop/deployment/web")}&tab=table`));
   await page.waitForSelector('[data-testid="kube"] table[data-testid="events"]');
   const events = await page.$$eval('[data-testid="kube"] [data-testid="event"]', (trs) => trs.map((tr) => tr.querySelector('[data-col="message"]').textContent));
   check(events.some((m) => m.startsWith(`Scaled down replica set ${expected.old_rs} `)), `the rollout's scale-down in ${events}`);
@@ -100,7 +100,7 @@ await step("pod-warning", async () => {
   const pods = await page.evaluate(async () => (await fetch(`/api/entities?hierarchy=logical&parent=${encodeURIComponent("wl:shop/deployment/web")}&level=pod`)).json());
   const warned = pods.rows.find((r) => r.name === expected.warned_pod);
   check(warned, `${expected.warned_pod} listed`);
-  await settle(() => page.goto(`${url}#h=logical&p=${encodeURIComponent("wl:shop/deployment/web")}&level=pod&sel=${encodeURIComponent(warned.id)}`));
+  await settle(() => page.goto(`${url}#h=logical&p=${encodeURIComponent("wl:shop/deployment/web")}&level=pod&sel=${encodeURIComponent(warned.id)}&tab=table`));
   await page.waitForSelector('[data-testid="kube"] tr.ev-warning');
   const text = await page.textContent('[data-testid="kube"] tr.ev-warning');
   check(text.includes("BackOff") && text.includes(expected.warning), text);
