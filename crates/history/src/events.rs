@@ -96,9 +96,13 @@ impl EventLog {
     }
 
     /// Records that occurred in `[from, to)` (first to last occurrence overlapping it),
-    /// oldest first.
+    /// oldest first. An Event's times are mostly whole seconds (`lastTimestamp`): one
+    /// stamped second S happened during [S, S+1 s), so it overlaps a range that starts
+    /// within that second (a history begun at S.4 holds an Event stamped S).
     pub fn between(&self, from: u64, to: u64) -> Vec<&EventRecord> {
-        let mut out: Vec<&EventRecord> = self.by_uid.values().filter(|r| r.first_ns < to && r.last_ns >= from).collect();
+        const SECOND: u64 = 1_000_000_000;
+        let last_end = |r: &EventRecord| if r.last_ns % SECOND == 0 { r.last_ns + SECOND } else { r.last_ns + 1 };
+        let mut out: Vec<&EventRecord> = self.by_uid.values().filter(|r| r.first_ns < to && last_end(r) > from).collect();
         out.sort_by_key(|r| (r.last_ns, r.first_ns));
         out
     }
