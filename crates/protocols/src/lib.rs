@@ -15,6 +15,7 @@
 
 pub mod detect;
 pub mod dns;
+mod hpack;
 mod framing;
 pub mod mysql;
 pub mod postgres;
