@@ -8,7 +8,7 @@
 //! DNS query datagram). A connection whose first few buffers match nothing is left alone;
 //! the tracker remembers the choice.
 
-use crate::{dns, mysql, postgres, redis, Proto, Side};
+use crate::{dns, http2, mysql, postgres, redis, Proto, Side};
 use std::collections::HashMap;
 
 /// What the user may change: ports and protocols.
@@ -110,7 +110,7 @@ pub fn by_bytes(config: &Config, ends: Ends, is_read: bool, data: &[u8]) -> Dete
             _ => Detection::Undecided,
         };
     }
-    if data.starts_with(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") {
+    if data.starts_with(http2::PREFACE) {
         return found(Proto::Http2, sent_by_client);
     }
     if is_http1_request(data) {
@@ -136,7 +136,7 @@ pub fn by_bytes(config: &Config, ends: Ends, is_read: bool, data: &[u8]) -> Dete
 }
 
 /// `METHOD /target` with an upper-case method of a few letters.
-fn is_http1_request(b: &[u8]) -> bool {
+pub(crate) fn is_http1_request(b: &[u8]) -> bool {
     let method = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
     (3..=7).contains(&method) && b.get(method) == Some(&b' ') && matches!(b.get(method + 1), Some(b'/' | b'*' | b'h'))
 }

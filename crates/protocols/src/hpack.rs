@@ -265,6 +265,7 @@ impl Decoder {
     }
 
     /// Whether the table is known whole.
+    #[cfg(test)]
     pub fn in_step(&self) -> bool {
         !self.unknown_tail
     }

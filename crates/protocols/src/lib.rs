@@ -15,6 +15,7 @@
 
 pub mod detect;
 pub mod dns;
+pub mod http2;
 mod hpack;
 mod framing;
 pub mod mysql;

@@ -1,8 +1,8 @@
 //! Per connection: the protocol chosen once, then every buffer handed to its decoder in
 //! the direction it went, and the decoder's exchanges turned into [`RequestRecord`]s.
 
-use crate::detect::{by_bytes, by_port, Config, Detection, Ends};
-use crate::{dns, mysql, postgres, redis, Chunk, Exchange, Proto, RequestRecord, Side};
+use crate::detect::{self, by_bytes, by_port, Config, Detection, Ends};
+use crate::{dns, http2, mysql, postgres, redis, Chunk, Exchange, Proto, RequestRecord, Side};
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -14,6 +14,7 @@ enum Decoder {
     Postgres(Box<postgres::Conn>),
     Mysql(Box<mysql::Conn>),
     Redis(redis::Conn),
+    Http2(Box<http2::Conn>),
 }
 
 impl Decoder {
@@ -23,13 +24,17 @@ impl Decoder {
             Proto::Postgres => Decoder::Postgres(Box::default()),
             Proto::Mysql => Decoder::Mysql(Box::default()),
             Proto::Redis => Decoder::Redis(redis::Conn::default()),
-            // Decoded elsewhere (HTTP/1 by kinsight-http) or not yet.
-            Proto::Http1 | Proto::Http2 | Proto::Grpc => return None,
+            Proto::Http2 | Proto::Grpc => Decoder::Http2(Box::default()),
+            // Decoded by kinsight-http.
+            Proto::Http1 => return None,
         })
     }
 
-    fn on_chunk(&mut self, from_client: bool, chunk: Chunk, out: &mut Vec<Exchange>) {
+    /// Exchanges of the connection's protocol go to `out`; those of a protocol chosen per
+    /// request (gRPC or plain HTTP/2 on one connection) to `typed`.
+    fn on_chunk(&mut self, from_client: bool, chunk: Chunk, out: &mut Vec<Exchange>, typed: &mut Vec<(Proto, Exchange)>) {
         match self {
+            Decoder::Http2(d) => d.on_chunk(from_client, chunk, typed),
             Decoder::Dns(d) => d.on_chunk(from_client, chunk, out),
             Decoder::Postgres(d) => d.on_chunk(from_client, chunk, out),
             Decoder::Mysql(d) => d.on_chunk(from_client, chunk, out),
@@ -41,8 +46,11 @@ impl Decoder {
 enum State {
     Sniffing(u8),
     Off,
-    /// A protocol this crate recognises but does not decode (HTTP/1, HTTP/2).
+    /// A protocol this crate recognises but does not decode.
     Other(Proto),
+    /// HTTP/1 (decoded by kinsight-http), watched for an upgrade to h2c: the method, path,
+    /// time and size of the last request that asked for it.
+    Http1 { side: Side, upgrade: Option<(u64, String, String, u64)> },
     Decoding { proto: Proto, side: Side, decoder: Decoder },
 }
 
@@ -58,6 +66,7 @@ pub struct Tracker<K, E = ()> {
     config: Config,
     conns: HashMap<K, Conn<E>>,
     exchanges: Vec<Exchange>,
+    typed: Vec<(Proto, Exchange)>,
 }
 
 impl<K: Eq + Hash, E> Default for Tracker<K, E> {
@@ -68,7 +77,7 @@ impl<K: Eq + Hash, E> Default for Tracker<K, E> {
 
 impl<K: Eq + Hash, E> Tracker<K, E> {
     pub fn new(config: Config) -> Self {
-        Tracker { config, conns: HashMap::new(), exchanges: Vec::new() }
+        Tracker { config, conns: HashMap::new(), exchanges: Vec::new(), typed: Vec::new() }
     }
 
     /// Feeds one read (`is_read`) or write on `key` at `ts`: `data` the captured bytes,
@@ -98,13 +107,35 @@ impl<K: Eq + Hash, E> Tracker<K, E> {
                 Detection::Undecided => State::Sniffing(seen + 1),
             };
         }
+        let full_len = full_len.max(data.len() as u64);
+        let mut chunk = Chunk { ts, data, full_len };
+        if let State::Http1 { side, upgrade } = &mut conn.state {
+            let side = *side;
+            let from_client = is_read == (side == Side::Server);
+            if from_client {
+                if detect::is_http1_request(data) {
+                    *upgrade = http2::h2c_request(data).map(|(method, path)| (ts, method, path, full_len));
+                }
+                return;
+            }
+            let Some(frames_at) = http2::h2c_switch(data) else { return };
+            // The server switched to HTTP/2: the request that asked is stream 1 (unknown
+            // when its Upgrade header was not captured).
+            let (req_ts, method, path, bytes) = upgrade.take().unwrap_or((ts, "?".into(), "?".into(), 0));
+            let decoder = Decoder::Http2(Box::new(http2::Conn::upgraded(req_ts, method, path, bytes)));
+            conn.state = State::Decoding { proto: Proto::Http2, side, decoder };
+            let at = frames_at.unwrap_or(data.len());
+            chunk = Chunk { ts, data: &data[at..], full_len: full_len - at as u64 };
+        }
         let State::Decoding { proto, side, decoder } = &mut conn.state else { return };
         // A server reads requests; a client writes them.
         let from_client = is_read == (*side == Side::Server);
-        let chunk = Chunk { ts, data, full_len: full_len.max(data.len() as u64) };
-        decoder.on_chunk(from_client, chunk, &mut self.exchanges);
+        decoder.on_chunk(from_client, chunk, &mut self.exchanges, &mut self.typed);
         for x in self.exchanges.drain(..) {
             out.push((conn.end.clone(), record(*proto, *side, x)));
+        }
+        for (proto, x) in self.typed.drain(..) {
+            out.push((conn.end.clone(), record(proto, *side, x)));
         }
     }
 
@@ -112,6 +143,7 @@ impl<K: Eq + Hash, E> Tracker<K, E> {
     pub fn protocol(&self, key: &K) -> Option<Proto> {
         match &self.conns.get(key)?.state {
             State::Decoding { proto, .. } | State::Other(proto) => Some(*proto),
+            State::Http1 { .. } => Some(Proto::Http1),
             _ => None,
         }
     }
@@ -137,6 +169,9 @@ impl<K: Eq + Hash, E> Tracker<K, E> {
 }
 
 fn decoding(proto: Proto, side: Side, udp: bool) -> State {
+    if proto == Proto::Http1 {
+        return State::Http1 { side, upgrade: None };
+    }
     match Decoder::new(proto, udp) {
         Some(decoder) => State::Decoding { proto, side, decoder },
         None => State::Other(proto),
