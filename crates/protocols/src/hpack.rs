@@ -189,10 +189,17 @@ pub(crate) struct Decoded {
     pub broken: bool,
 }
 
+/// A dynamic table entry: name and value.
+type Entry = (Box<[u8]>, Box<[u8]>);
+type NameValue<'a> = (&'a [u8], &'a [u8]);
+
+/// An index no table holds (a COMPRESSION_ERROR for a real decoder).
+struct BadIndex;
+
 #[derive(Debug)]
 pub(crate) struct Decoder {
     /// Newest first: dynamic index 62 is `entries[0]`.
-    entries: VecDeque<(Box<[u8]>, Box<[u8]>)>,
+    entries: VecDeque<Entry>,
     /// The size of `entries` as RFC 7541 §4.1 counts it (32 octets more per entry).
     size: usize,
     /// The table size the encoder uses (changed by size updates in blocks).
@@ -326,10 +333,10 @@ impl Decoder {
 
     /// Name and value at `index` (1-based over the static then the dynamic table); `Err`
     /// when the index cannot exist, `Ok(None)` when it is in the unknown part.
-    fn lookup(&self, index: u64) -> Result<Option<(&[u8], &[u8])>, ()> {
+    fn lookup(&self, index: u64) -> Result<Option<NameValue<'_>>, BadIndex> {
         let index = index as usize;
         if index == 0 {
-            return Err(());
+            return Err(BadIndex);
         }
         if index <= STATIC.len() {
             let (n, v) = STATIC[index - 1];
@@ -338,7 +345,7 @@ impl Decoder {
         match self.entries.get(index - STATIC.len() - 1) {
             Some((n, v)) => Ok(Some((n, v))),
             None if self.unknown_tail => Ok(None),
-            None => Err(()),
+            None => Err(BadIndex),
         }
     }
 
@@ -567,7 +574,7 @@ mod tests {
         fields(&mut d, &block, true);
         for i in 0..100u8 {
             let mut b = vec![0x40, 0x02, b'k', i, 0x7f, 0xe9, 0x06];
-            b.extend(std::iter::repeat(b'x').take(1000));
+            b.extend(std::iter::repeat_n(b'x', 1000));
             fields(&mut d, &b, true);
         }
         assert!(d.size <= MAX_TABLE);

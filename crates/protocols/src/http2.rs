@@ -84,7 +84,7 @@ fn frame_head(b: &[u8]) -> Head {
         PRIORITY => len == 5,
         RST_STREAM | WINDOW_UPDATE => len == 4,
         PING => len == 8,
-        SETTINGS => len % 6 == 0,
+        SETTINGS => len.is_multiple_of(6),
         GOAWAY => len >= 8,
         _ => true,
     };
@@ -416,17 +416,15 @@ impl Frames<'_> {
                     self.finish_block();
                 }
             }
-            DATA => {
-                if !self.from_client {
-                    if let Some(s) = self.streams.get_mut(&stream) {
-                        match data_payload(flags, payload, cut) {
-                            Some(d) => s.messages.feed(d),
-                            None => s.messages.lost = true,
-                        }
+            DATA if !self.from_client => {
+                if let Some(s) = self.streams.get_mut(&stream) {
+                    match data_payload(flags, payload, cut) {
+                        Some(d) => s.messages.feed(d),
+                        None => s.messages.lost = true,
                     }
-                    if flags & END_STREAM != 0 {
-                        self.end(stream, None);
-                    }
+                }
+                if flags & END_STREAM != 0 {
+                    self.end(stream, None);
                 }
             }
             RST_STREAM if payload.len() >= 4 => {
@@ -711,7 +709,7 @@ mod tests {
     fn message(len: u32) -> Vec<u8> {
         let mut m = vec![0];
         m.extend_from_slice(&len.to_be_bytes());
-        m.extend(std::iter::repeat(7).take(len as usize));
+        m.extend(std::iter::repeat_n(7, len as usize));
         m
     }
 
