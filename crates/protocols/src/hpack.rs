@@ -97,9 +97,16 @@ const STATIC: [(&str, &str); 61] = [
 /// canonical (codes of one length are consecutive, in symbol order, and shorter codes come
 /// first), so the lengths alone define it.
 const HUFFMAN_LENGTHS: [u8; 257] = [
-    13, 23, 28, 28, 28, 28, 28, 28, 28, 24, 30, 28, 28, 30, 28, 28, 28, 28, 28, 28, 28, 28, 30, 28, 28, 28, 28, 28, 28, 28, 28, 28, 6, 10, 10, 12, 13, 6, 8, 11, 10, 10, 8, 11, 8, 6, 6, 6, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 7, 8, 15, 6, 12, 10, 13, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
-    7, 8, 7, 8, 13, 19, 13, 14, 6, 15, 5, 6, 5, 6, 5, 6, 6, 6, 5, 7, 7, 6, 6, 6, 5, 6, 7, 6, 5, 5, 6, 7, 7, 7, 7, 7, 15, 11, 14, 13, 28, 20, 22, 20, 20, 22, 22, 22, 23, 22, 23, 23, 23, 23, 23, 24, 23, 24, 24, 22, 23, 24, 23, 23, 23, 23, 21, 22, 23, 22, 23, 23, 24, 22, 21, 20, 22, 22, 23, 23, 21, 23, 22, 22, 24, 21, 22, 23, 23,
-    21, 21, 22, 21, 23, 22, 23, 23, 20, 22, 22, 22, 23, 22, 22, 23, 26, 26, 20, 19, 22, 23, 22, 25, 26, 26, 26, 27, 27, 26, 24, 25, 19, 21, 26, 27, 27, 26, 27, 24, 21, 21, 26, 26, 28, 27, 27, 27, 20, 24, 20, 21, 22, 21, 21, 23, 22, 22, 25, 25, 24, 24, 26, 23, 26, 27, 26, 26, 27, 27, 27, 27, 27, 28, 27, 27, 27, 27, 27, 26, 30,
+    13, 23, 28, 28, 28, 28, 28, 28, 28, 24, 30, 28, 28, 30, 28, 28, 28, 28, 28, 28, 28, 28, 30, 28,
+    28, 28, 28, 28, 28, 28, 28, 28, 6, 10, 10, 12, 13, 6, 8, 11, 10, 10, 8, 11, 8, 6, 6, 6, 5, 5,
+    5, 6, 6, 6, 6, 6, 6, 6, 7, 8, 15, 6, 12, 10, 13, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+    7, 7, 7, 7, 7, 7, 7, 7, 8, 7, 8, 13, 19, 13, 14, 6, 15, 5, 6, 5, 6, 5, 6, 6, 6, 5, 7, 7, 6, 6,
+    6, 5, 6, 7, 6, 5, 5, 6, 7, 7, 7, 7, 7, 15, 11, 14, 13, 28, 20, 22, 20, 20, 22, 22, 22, 23, 22,
+    23, 23, 23, 23, 23, 24, 23, 24, 24, 22, 23, 24, 23, 23, 23, 23, 21, 22, 23, 22, 23, 23, 24, 22,
+    21, 20, 22, 22, 23, 23, 21, 23, 22, 22, 24, 21, 22, 23, 23, 21, 21, 22, 21, 23, 22, 23, 23, 20,
+    22, 22, 22, 23, 22, 22, 23, 26, 26, 20, 19, 22, 23, 22, 25, 26, 26, 26, 27, 27, 26, 24, 25, 19,
+    21, 26, 27, 27, 26, 27, 24, 21, 21, 26, 26, 28, 27, 27, 27, 20, 24, 20, 21, 22, 21, 21, 23, 22,
+    22, 25, 25, 24, 24, 26, 23, 26, 27, 26, 26, 27, 27, 27, 27, 27, 28, 27, 27, 27, 27, 27, 26, 30,
 ];
 
 const MAX_CODE: usize = 30;
@@ -115,7 +122,12 @@ struct Huffman {
 }
 
 const fn huffman() -> Huffman {
-    let mut h = Huffman { first: [0; MAX_CODE + 1], count: [0; MAX_CODE + 1], offset: [0; MAX_CODE + 1], symbols: [0; 257] };
+    let mut h = Huffman {
+        first: [0; MAX_CODE + 1],
+        count: [0; MAX_CODE + 1],
+        offset: [0; MAX_CODE + 1],
+        symbols: [0; 257],
+    };
     let mut s = 0;
     while s < 257 {
         h.count[HUFFMAN_LENGTHS[s] as usize] += 1;
@@ -214,7 +226,15 @@ pub(crate) struct Decoder {
 
 impl Default for Decoder {
     fn default() -> Self {
-        Decoder { entries: VecDeque::new(), size: 0, max: DEFAULT_TABLE, limit: DEFAULT_TABLE, unknown_tail: false, name: Vec::new(), value: Vec::new() }
+        Decoder {
+            entries: VecDeque::new(),
+            size: 0,
+            max: DEFAULT_TABLE,
+            limit: DEFAULT_TABLE,
+            unknown_tail: false,
+            name: Vec::new(),
+            value: Vec::new(),
+        }
     }
 }
 
@@ -279,7 +299,9 @@ impl Decoder {
 
     fn evict_to(&mut self, max: usize) {
         while self.size > max {
-            let Some((n, v)) = self.entries.pop_back() else { break };
+            let Some((n, v)) = self.entries.pop_back() else {
+                break;
+            };
             self.size -= n.len() + v.len() + 32;
         }
     }
@@ -352,12 +374,20 @@ impl Decoder {
     /// Decodes one header block, or the captured start of one (`whole` false), giving each
     /// field to `on_field`. A block that ends early or breaks the rules leaves the table
     /// out of step (see the module doc) after the fields decoded before that point.
-    pub fn decode(&mut self, block: &[u8], whole: bool, mut on_field: impl FnMut(Field)) -> Decoded {
+    pub fn decode(
+        &mut self,
+        block: &[u8],
+        whole: bool,
+        mut on_field: impl FnMut(Field),
+    ) -> Decoded {
         let mut d = Decoded::default();
         let mut pos = 0;
         let mut fields_seen = false;
         while pos < block.len() {
-            if self.field(block, &mut pos, &mut fields_seen, &mut d, &mut on_field).is_none() {
+            if self
+                .field(block, &mut pos, &mut fields_seen, &mut d, &mut on_field)
+                .is_none()
+            {
                 d.broken = true;
                 self.lose_step();
                 return d;
@@ -370,17 +400,30 @@ impl Decoder {
         d
     }
 
-    fn field(&mut self, b: &[u8], pos: &mut usize, fields_seen: &mut bool, d: &mut Decoded, on_field: &mut impl FnMut(Field)) -> Option<()> {
+    fn field(
+        &mut self,
+        b: &[u8],
+        pos: &mut usize,
+        fields_seen: &mut bool,
+        d: &mut Decoded,
+        on_field: &mut impl FnMut(Field),
+    ) -> Option<()> {
         let first = b[*pos];
         if first & 0x80 != 0 {
             // Indexed field.
             let index = integer(b, pos, 7)?;
             *fields_seen = true;
             match self.lookup(index).ok()? {
-                Some((n, v)) => on_field(Field { name: Some(n), value: Some(v) }),
+                Some((n, v)) => on_field(Field {
+                    name: Some(n),
+                    value: Some(v),
+                }),
                 None => {
                     d.unknown += 1;
-                    on_field(Field { name: None, value: None });
+                    on_field(Field {
+                        name: None,
+                        value: None,
+                    });
                 }
             }
             return Some(());
@@ -415,7 +458,10 @@ impl Decoder {
             if !name_known {
                 d.unknown += 1;
             }
-            on_field(Field { name: name_known.then_some(&name[..]), value: Some(&value) });
+            on_field(Field {
+                name: name_known.then_some(&name[..]),
+                value: Some(&value),
+            });
             if indexing {
                 if name_known {
                     self.insert(&name, &value);
@@ -439,7 +485,9 @@ mod tests {
     fn fields(d: &mut Decoder, block: &[u8], whole: bool) -> (Vec<(String, String)>, Decoded) {
         let mut v = Vec::new();
         let r = d.decode(block, whole, |f| {
-            let s = |x: Option<&[u8]>| x.map_or("?".to_string(), |b| String::from_utf8_lossy(b).into_owned());
+            let s = |x: Option<&[u8]>| {
+                x.map_or("?".to_string(), |b| String::from_utf8_lossy(b).into_owned())
+            };
             v.push((s(f.name), s(f.value)))
         });
         (v, r)
@@ -447,7 +495,10 @@ mod tests {
 
     fn hex(s: &str) -> Vec<u8> {
         let s: String = s.split_whitespace().collect();
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     #[test]
@@ -460,7 +511,9 @@ mod tests {
         huffman_decode(&hex("a8eb 1064 9cbf"), &mut out).unwrap();
         assert_eq!(out, b"no-cache");
         // Padding longer than 7 bits, or not all ones, is an error.
-        assert!(huffman_decode(&hex("f1e3 c2e5 f23a 6ba0 ab90 f4ff ff"), &mut Vec::new()).is_none());
+        assert!(
+            huffman_decode(&hex("f1e3 c2e5 f23a 6ba0 ab90 f4ff ff"), &mut Vec::new()).is_none()
+        );
         assert!(huffman_decode(&[0x00], &mut Vec::new()).is_none());
         // EOS itself (30 ones) is refused.
         assert!(huffman_decode(&[0xff, 0xff, 0xff, 0xff], &mut Vec::new()).is_none());
@@ -470,14 +523,22 @@ mod tests {
     fn rfc_request_examples_with_huffman() {
         // RFC 7541 C.4: three requests on one connection sharing the dynamic table.
         let mut d = Decoder::default();
-        let (f, r) = fields(&mut d, &hex("8286 8441 8cf1 e3c2 e5f2 3a6b a0ab 90f4 ff"), true);
+        let (f, r) = fields(
+            &mut d,
+            &hex("8286 8441 8cf1 e3c2 e5f2 3a6b a0ab 90f4 ff"),
+            true,
+        );
         assert_eq!(r, Decoded::default());
         assert_eq!(f[3], (":authority".into(), "www.example.com".into()));
         assert_eq!(d.size, 57);
         let (f, _) = fields(&mut d, &hex("8286 84be 5886 a8eb 1064 9cbf"), true);
         assert_eq!(f[3], (":authority".into(), "www.example.com".into()));
         assert_eq!(f[4], ("cache-control".into(), "no-cache".into()));
-        let (f, _) = fields(&mut d, &hex("8287 85bf 4088 25a8 49e9 5ba9 7d7f 8925 a849 e95b b8e8 b4bf"), true);
+        let (f, _) = fields(
+            &mut d,
+            &hex("8287 85bf 4088 25a8 49e9 5ba9 7d7f 8925 a849 e95b b8e8 b4bf"),
+            true,
+        );
         assert_eq!(f[1], (":scheme".into(), "https".into()));
         assert_eq!(f[2], (":path".into(), "/index.html".into()));
         assert_eq!(f[3], (":authority".into(), "www.example.com".into()));
@@ -488,7 +549,10 @@ mod tests {
     #[test]
     fn responses_with_eviction() {
         // RFC 7541 C.6: a 256-octet table, entries evicted as the responses come.
-        let mut d = Decoder { limit: 256, ..Decoder::default() };
+        let mut d = Decoder {
+            limit: 256,
+            ..Decoder::default()
+        };
         let (_, r) = fields(&mut d, &hex("3fe1 01"), true);
         assert_eq!((r.broken, d.max), (false, 256));
         let first = "4882 6402 5885 aec3 771a 4b61 96d0 7abe 9410 54d4 44a8 2005 9504 0b81 66e0 82a6 2d1b ff6e 919d 29ad 1718 63c7 8f0b 97c8 e9ae 82ae 43d3";
@@ -509,7 +573,13 @@ mod tests {
         // :method GET, then a literal :path "/a" indexed, cut inside the next literal.
         let block = [0x82, 0x44, 0x02, b'/', b'a', 0x40, 0x03, b'x', b'-'];
         let (f, r) = fields(&mut d, &block, false);
-        assert_eq!(f, vec![(":method".into(), "GET".into()), (":path".into(), "/a".into())]);
+        assert_eq!(
+            f,
+            vec![
+                (":method".into(), "GET".into()),
+                (":path".into(), "/a".into())
+            ]
+        );
         assert!(r.broken && !d.in_step());
         // Index 62 was "/a" but entries the cut part added may sit before it: unknown.
         let (f, r) = fields(&mut d, &[0x82, 0xbe], true);
@@ -548,7 +618,10 @@ mod tests {
         d.set_limit(100);
         assert!(fields(&mut d, &[0x3f, 0xe1, 0x1f], true).1.broken);
         let mut d = Decoder::default();
-        assert!(fields(&mut d, &[0xbe], true).1.broken, "index 62 of an empty table");
+        assert!(
+            fields(&mut d, &[0xbe], true).1.broken,
+            "index 62 of an empty table"
+        );
         let mut d = Decoder::default();
         assert!(fields(&mut d, &[0x80], true).1.broken, "index 0");
         // A size update after a field.
@@ -556,7 +629,11 @@ mod tests {
         assert!(fields(&mut d, &[0x82, 0x20], true).1.broken);
         // An integer that never ends.
         let mut d = Decoder::default();
-        assert!(fields(&mut d, &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], true).1.broken);
+        assert!(
+            fields(&mut d, &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], true)
+                .1
+                .broken
+        );
     }
 
     #[test]

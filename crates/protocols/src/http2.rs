@@ -154,7 +154,9 @@ fn error_name(code: u32) -> String {
         "INADEQUATE_SECURITY",
         "HTTP_1_1_REQUIRED",
     ];
-    NAMES.get(code as usize).map_or_else(|| format!("0x{code:x}"), |n| n.to_string())
+    NAMES
+        .get(code as usize)
+        .map_or_else(|| format!("0x{code:x}"), |n| n.to_string())
 }
 
 /// The name of a gRPC status code (grpc/doc/statuscodes.md).
@@ -178,7 +180,10 @@ pub fn grpc_status_name(code: &str) -> String {
         "DATA_LOSS",
         "UNAUTHENTICATED",
     ];
-    code.parse::<usize>().ok().and_then(|c| NAMES.get(c)).map_or_else(|| text(code.as_bytes()), |n| n.to_string())
+    code.parse::<usize>()
+        .ok()
+        .and_then(|c| NAMES.get(c))
+        .map_or_else(|| text(code.as_bytes()), |n| n.to_string())
 }
 
 /// Counts gRPC messages in a stream's DATA: each is a 1-octet flag and a 4-octet length,
@@ -210,7 +215,12 @@ impl Messages {
             data = &data[n..];
             if self.have == 5 {
                 self.count += 1;
-                self.left = u32::from_be_bytes([self.prefix[1], self.prefix[2], self.prefix[3], self.prefix[4]]) as u64;
+                self.left = u32::from_be_bytes([
+                    self.prefix[1],
+                    self.prefix[2],
+                    self.prefix[3],
+                    self.prefix[4],
+                ]) as u64;
                 self.have = 0;
             }
         }
@@ -225,11 +235,14 @@ struct Heads {
     status: Option<String>,
     grpc: bool,
     grpc_status: Option<String>,
+    unknown: bool,
 }
 
 impl Heads {
     fn take(&mut self, f: hpack::Field) {
-        let (Some(name), Some(value)) = (f.name, f.value) else { return };
+        let (Some(name), Some(value)) = (f.name, f.value) else {
+            return;
+        };
         match name {
             b":method" => self.method = Some(text(value)),
             b":path" => self.path = Some(text(value)),
@@ -255,6 +268,8 @@ struct Stream {
     /// The server's framing was lost while this stream waited, and it has shown no frame
     /// since.
     uncertain: bool,
+    /// Some field of its header blocks could not be decoded.
+    unknown_fields: bool,
 }
 
 /// A header block being put together from HEADERS and CONTINUATION frames.
@@ -284,7 +299,12 @@ struct Dir {
 
 impl Default for Dir {
     fn default() -> Self {
-        Dir { framer: Framer::default(), hpack: hpack::Decoder::default(), block: None, max_frame: DEFAULT_FRAME }
+        Dir {
+            framer: Framer::default(),
+            hpack: hpack::Decoder::default(),
+            block: None,
+            max_frame: DEFAULT_FRAME,
+        }
     }
 }
 
@@ -302,6 +322,9 @@ pub(crate) struct Conn {
     /// The highest client stream id met: a stream at or below it that is not waiting has
     /// been counted already.
     max_id: u32,
+    /// A stream of this connection was gRPC: one whose content-type could not be decoded
+    /// is gRPC too (a channel carries one kind of traffic).
+    grpc_seen: bool,
 }
 
 impl Conn {
@@ -309,28 +332,62 @@ impl Conn {
     /// becomes stream 1 (RFC 7540 §3.2; RFC 9113 deprecates the upgrade but servers still
     /// offer it).
     pub fn upgraded(ts: u64, method: String, path: String, request_bytes: u64) -> Conn {
-        let mut c = Conn { max_id: 1, ..Conn::default() };
-        c.streams.insert(1, Stream { ts, method: Some(method), path: Some(path), request_bytes, ..Stream::default() });
+        let mut c = Conn {
+            max_id: 1,
+            ..Conn::default()
+        };
+        c.streams.insert(
+            1,
+            Stream {
+                ts,
+                method: Some(method),
+                path: Some(path),
+                request_bytes,
+                ..Stream::default()
+            },
+        );
         c
     }
 
     pub fn on_chunk(&mut self, from_client: bool, chunk: Chunk, out: &mut Vec<(Proto, Exchange)>) {
-        let (dir, other) = if from_client { (&mut self.client, &mut self.server) } else { (&mut self.server, &mut self.client) };
-        let Dir { framer, hpack, block, max_frame } = dir;
+        let (dir, other) = if from_client {
+            (&mut self.client, &mut self.server)
+        } else {
+            (&mut self.server, &mut self.client)
+        };
+        let Dir {
+            framer,
+            hpack,
+            block,
+            max_frame,
+        } = dir;
         let max_frame = *max_frame;
         let mut settings = Vec::new();
-        let mut ctx = Frames { from_client, hpack, block, streams: &mut self.streams, max_id: &mut self.max_id, settings: &mut settings, out, ts: chunk.ts };
+        let mut ctx = Frames {
+            from_client,
+            hpack,
+            block,
+            streams: &mut self.streams,
+            max_id: &mut self.max_id,
+            grpc_seen: &mut self.grpc_seen,
+            settings: &mut settings,
+            out,
+            ts: chunk.ts,
+        };
         let head = if from_client { client_head } else { frame_head };
-        let plausible = |b: &[u8]| plausible_frame(b, max_frame.max(DEFAULT_FRAME)) || (from_client && b.starts_with(&PREFACE[..b.len().min(PREFACE.len())]) && b.len() >= 3);
+        let plausible = |b: &[u8]| {
+            plausible_frame(b, max_frame.max(DEFAULT_FRAME))
+                || (from_client
+                    && b.starts_with(&PREFACE[..b.len().min(PREFACE.len())])
+                    && b.len() >= 3)
+        };
         let fed = framer.feed(chunk, head, plausible, |m| ctx.frame(m.bytes, m.len, m.ts));
         if fed.lost {
             // Frames went by unseen, header blocks perhaps among them.
-            dir.hpack.lose_step();
-            dir.block = None;
+            ctx.hpack.lose_step();
+            *ctx.block = None;
             if !from_client {
-                for s in self.streams.values_mut() {
-                    s.uncertain = true;
-                }
+                ctx.server_lost();
             }
         }
         for s in settings {
@@ -349,6 +406,7 @@ struct Frames<'a> {
     block: &'a mut Option<Block>,
     streams: &'a mut HashMap<u32, Stream>,
     max_id: &'a mut u32,
+    grpc_seen: &'a mut bool,
     settings: &'a mut Vec<Setting>,
     out: &'a mut Vec<(Proto, Exchange)>,
     ts: u64,
@@ -397,7 +455,15 @@ impl Frames<'_> {
                 let mut bytes = fragment.to_vec();
                 bytes.truncate(MAX_BLOCK);
                 let cut = cut || fragment.len() > MAX_BLOCK;
-                *self.block = Some(Block { stream, ts, bytes, end_stream: flags & END_STREAM != 0 && !promise, cut, promise, frames: len });
+                *self.block = Some(Block {
+                    stream,
+                    ts,
+                    bytes,
+                    end_stream: flags & END_STREAM != 0 && !promise,
+                    cut,
+                    promise,
+                    frames: len,
+                });
                 if flags & END_HEADERS != 0 || cut {
                     self.finish_block();
                 }
@@ -409,7 +475,8 @@ impl Frames<'_> {
                     return;
                 };
                 let room = MAX_BLOCK - b.bytes.len();
-                b.bytes.extend_from_slice(&payload[..payload.len().min(room)]);
+                b.bytes
+                    .extend_from_slice(&payload[..payload.len().min(room)]);
                 b.cut |= cut || payload.len() > room;
                 b.frames += len;
                 if flags & END_HEADERS != 0 || b.cut {
@@ -444,7 +511,8 @@ impl Frames<'_> {
             GOAWAY if payload.len() >= 4 && !cut => {
                 // Streams above the last one the sender processed were not processed: the
                 // client retries them elsewhere, so they are no requests here.
-                let last = u32::from_be_bytes([payload[0], payload[1], payload[2], payload[3]]) & 0x7fff_ffff;
+                let last = u32::from_be_bytes([payload[0], payload[1], payload[2], payload[3]])
+                    & 0x7fff_ffff;
                 if !self.from_client {
                     self.streams.retain(|&id, _| id <= last);
                 }
@@ -459,7 +527,14 @@ impl Frames<'_> {
             return;
         }
         *self.max_id = stream;
-        self.open(stream, Stream { ts, response_bytes: len, ..Stream::default() });
+        self.open(
+            stream,
+            Stream {
+                ts,
+                response_bytes: len,
+                ..Stream::default()
+            },
+        );
     }
 
     fn open(&mut self, id: u32, s: Stream) {
@@ -476,7 +551,9 @@ impl Frames<'_> {
         let Some(b) = self.block.take() else { return };
         let mut heads = Heads::default();
         // Fields the table could not give stay unknown: never a value guessed.
-        self.hpack.decode(&b.bytes, !b.cut, |f| heads.take(f));
+        let d = self.hpack.decode(&b.bytes, !b.cut, |f| heads.take(f));
+        heads.unknown = d.broken || d.unknown > 0;
+        *self.grpc_seen |= heads.grpc;
         if b.promise || b.stream == 0 {
             return;
         }
@@ -489,7 +566,15 @@ impl Frames<'_> {
                 Some(_) => {}
                 None if b.stream > *self.max_id => {
                     *self.max_id = b.stream;
-                    let s = Stream { ts: b.ts, method: heads.method, path: heads.path, grpc: heads.grpc, request_bytes: b.frames, ..Stream::default() };
+                    let s = Stream {
+                        ts: b.ts,
+                        method: heads.method,
+                        path: heads.path,
+                        grpc: heads.grpc,
+                        request_bytes: b.frames,
+                        unknown_fields: heads.unknown,
+                        ..Stream::default()
+                    };
                     self.open(b.stream, s);
                 }
                 None => {}
@@ -498,6 +583,7 @@ impl Frames<'_> {
         }
         if let Some(s) = self.streams.get_mut(&b.stream) {
             s.grpc |= heads.grpc;
+            s.unknown_fields |= heads.unknown;
             if let Some(st) = heads.status.filter(|st| !st.starts_with('1')) {
                 s.status = Some(st);
             }
@@ -512,33 +598,84 @@ impl Frames<'_> {
 
     /// The server ended `stream`, or either side reset it (`reset`: the error code).
     fn end(&mut self, stream: u32, reset: Option<u32>) {
-        let Some(s) = self.streams.remove(&stream) else { return };
+        let Some(mut s) = self.streams.remove(&stream) else {
+            return;
+        };
+        s.grpc |= *self.grpc_seen && s.unknown_fields;
         let (status, error) = match reset {
             // A reset with NO_ERROR after a response (the server needs no more of the
             // request) is that response's.
-            Some(code) if code != 0 || (s.status.is_none() && s.grpc_status.is_none()) => (error_name(code), true),
+            Some(code) if code != 0 || (s.status.is_none() && s.grpc_status.is_none()) => {
+                (error_name(code), true)
+            }
             _ => match (&s.grpc_status, &s.status) {
                 (Some(code), _) if s.grpc => (grpc_status_name(code), code != "0"),
-                (_, Some(st)) if !s.grpc || st != "200" => (st.clone(), st.starts_with('5') || s.grpc),
+                (_, Some(st)) if !s.grpc || st != "200" => {
+                    (st.clone(), st.starts_with('5') || s.grpc)
+                }
                 _ => ("?".to_string(), false),
             },
         };
         let rows = (s.grpc && !s.messages.lost && s.messages.have == 0).then_some(s.messages.count);
         self.emit(s, status, error, rows);
         // Streams the lost server bytes may have ended: one opened after them completed.
-        let stale: Vec<u32> = self.streams.iter().filter(|(&id, w)| id < stream && w.uncertain).map(|(&id, _)| id).collect();
+        let stale: Vec<u32> = self
+            .streams
+            .iter()
+            .filter(|(&id, w)| id < stream && w.uncertain)
+            .map(|(&id, _)| id)
+            .collect();
         for id in stale {
             if let Some(w) = self.streams.remove(&id) {
+                let mut w = w;
+                w.grpc |= *self.grpc_seen && w.unknown_fields;
                 self.emit(w, "?".into(), false, None);
             }
+        }
+    }
+
+    /// The server's frames were lost beyond a cut: a plain HTTP/2 response whose status
+    /// was seen most likely ended there (the rest of its body, or its END_STREAM, went by
+    /// in that write), and is ended with it; other waiting streams wait, uncertain.
+    fn server_lost(&mut self) {
+        let grpc_seen = *self.grpc_seen;
+        let done: Vec<u32> = self
+            .streams
+            .iter()
+            .filter(|(_, s)| s.status.is_some() && !s.grpc && !(grpc_seen && s.unknown_fields))
+            .map(|(&id, _)| id)
+            .collect();
+        for id in done {
+            if let Some(s) = self.streams.remove(&id) {
+                let status = s.status.clone().unwrap_or_default();
+                let error = status.starts_with('5');
+                self.emit(s, status, error, None);
+            }
+        }
+        for s in self.streams.values_mut() {
+            s.uncertain = true;
         }
     }
 
     fn emit(&mut self, s: Stream, status: String, error: bool, rows: Option<u64>) {
         let unknown = || "?".to_string();
         let path = s.path.unwrap_or_else(unknown);
-        let (proto, operation) = if s.grpc { (Proto::Grpc, path.clone()) } else { (Proto::Http2, s.method.unwrap_or_else(unknown)) };
-        let x = Exchange { ts_ns: s.ts, end_ns: self.ts.max(s.ts), operation, target: path, status, error, request_bytes: s.request_bytes, response_bytes: s.response_bytes, rows };
+        let (proto, operation) = if s.grpc {
+            (Proto::Grpc, path.clone())
+        } else {
+            (Proto::Http2, s.method.unwrap_or_else(unknown))
+        };
+        let x = Exchange {
+            ts_ns: s.ts,
+            end_ns: self.ts.max(s.ts),
+            operation,
+            target: path,
+            status,
+            error,
+            request_bytes: s.request_bytes,
+            response_bytes: s.response_bytes,
+            rows,
+        };
         self.out.push((proto, x));
     }
 }
@@ -598,7 +735,9 @@ fn upgrade_h2c<'a>(lines: impl Iterator<Item = &'a [u8]>) -> bool {
         }
         if let Some(colon) = line.iter().position(|&c| c == b':') {
             let value = String::from_utf8_lossy(&line[colon + 1..]).to_ascii_lowercase();
-            if line[..colon].eq_ignore_ascii_case(b"upgrade") && value.split(',').any(|v| v.trim() == "h2c") {
+            if line[..colon].eq_ignore_ascii_case(b"upgrade")
+                && value.split(',').any(|v| v.trim() == "h2c")
+            {
                 return true;
             }
         }
@@ -612,7 +751,10 @@ pub(crate) fn h2c_switch(data: &[u8]) -> Option<Option<usize>> {
     if !data.starts_with(b"HTTP/1.1 101") {
         return None;
     }
-    let end = data.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4);
+    let end = data
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4);
     let head = &data[..end.unwrap_or(data.len())];
     upgrade_h2c(head.split(|&c| c == b'\n').skip(1)).then_some(end)
 }
@@ -657,7 +799,11 @@ mod tests {
 
     impl T {
         fn new() -> T {
-            T { c: Conn::default(), out: Vec::new(), ts: 0 }
+            T {
+                c: Conn::default(),
+                out: Vec::new(),
+                ts: 0,
+            }
         }
         fn send(&mut self, from_client: bool, data: &[u8]) {
             self.cut(from_client, data, data.len());
@@ -665,11 +811,18 @@ mod tests {
         /// Sends `data`, of which only the first `keep` bytes are captured.
         fn cut(&mut self, from_client: bool, data: &[u8], keep: usize) {
             self.ts += 10;
-            let chunk = Chunk { ts: self.ts, data: &data[..keep.min(data.len())], full_len: data.len() as u64 };
+            let chunk = Chunk {
+                ts: self.ts,
+                data: &data[..keep.min(data.len())],
+                full_len: data.len() as u64,
+            };
             self.c.on_chunk(from_client, chunk, &mut self.out);
         }
         fn summary(&self) -> Vec<String> {
-            self.out.iter().map(|(p, x)| format!("{p} {} {} {} {}", x.operation, x.target, x.status, x.error)).collect()
+            self.out
+                .iter()
+                .map(|(p, x)| format!("{p} {} {} {} {}", x.operation, x.target, x.status, x.error))
+                .collect()
         }
     }
 
@@ -683,26 +836,55 @@ mod tests {
         let mut first = PREFACE.to_vec();
         first.extend(settings());
         // Stream 1: GET /a (":path" literal, indexed as 62); stream 3: GET /b.
-        first.extend(frame(HEADERS, END_HEADERS | END_STREAM, 1, &concat(&[vec![0x82, 0x86], lit(":path", "/a")])));
-        first.extend(frame(HEADERS, END_HEADERS | END_STREAM, 3, &concat(&[vec![0x82, 0x86], lit(":path", "/b")])));
+        first.extend(frame(
+            HEADERS,
+            END_HEADERS | END_STREAM,
+            1,
+            &concat(&[vec![0x82, 0x86], lit(":path", "/a")]),
+        ));
+        first.extend(frame(
+            HEADERS,
+            END_HEADERS | END_STREAM,
+            3,
+            &concat(&[vec![0x82, 0x86], lit(":path", "/b")]),
+        ));
         t.send(true, &first);
         t.send(false, &settings());
         // Stream 3 answered first: 404; then stream 1: 200 with a body in two DATA frames.
         t.send(false, &frame(HEADERS, END_HEADERS | END_STREAM, 3, &[0x8d]));
-        t.send(false, &concat(&[frame(HEADERS, END_HEADERS, 1, &[0x88]), frame(DATA, 0, 1, b"hello"), frame(DATA, END_STREAM, 1, b"!")]));
-        assert_eq!(t.summary(), ["http2 GET /b 404 false", "http2 GET /a 200 false"]);
+        t.send(
+            false,
+            &concat(&[
+                frame(HEADERS, END_HEADERS, 1, &[0x88]),
+                frame(DATA, 0, 1, b"hello"),
+                frame(DATA, END_STREAM, 1, b"!"),
+            ]),
+        );
+        assert_eq!(
+            t.summary(),
+            ["http2 GET /b 404 false", "http2 GET /a 200 false"]
+        );
         let a = &t.out[1].1;
         assert_eq!(a.response_bytes, 10 + 14 + 10);
         assert!(a.end_ns > a.ts_ns);
         // Stream 5 refers to the dynamic table: "/b" is now 62, "/a" 63.
-        t.send(true, &frame(HEADERS, END_HEADERS | END_STREAM, 5, &[0x82, 0x86, 0xbf]));
+        t.send(
+            true,
+            &frame(HEADERS, END_HEADERS | END_STREAM, 5, &[0x82, 0x86, 0xbf]),
+        );
         t.send(false, &frame(HEADERS, END_HEADERS | END_STREAM, 5, &[0x8e]));
         assert_eq!(t.summary()[2], "http2 GET /a 500 true");
     }
 
     fn grpc_request(stream: u32, path: &str) -> Vec<u8> {
         // The static name 1 is :authority: a field the decoder skips.
-        let block = concat(&[vec![0x83, 0x86], lit_static(4, path), lit_static(1, "x"), lit("content-type", "application/grpc"), lit("te", "trailers")]);
+        let block = concat(&[
+            vec![0x83, 0x86],
+            lit_static(4, path),
+            lit_static(1, "x"),
+            lit("content-type", "application/grpc"),
+            lit("te", "trailers"),
+        ]);
         frame(HEADERS, END_HEADERS, stream, &block)
     }
 
@@ -716,13 +898,40 @@ mod tests {
     #[test]
     fn grpc_unary_streaming_and_an_error_status() {
         let mut t = T::new();
-        t.send(true, &concat(&[PREFACE.to_vec(), settings(), grpc_request(1, "/pkg.Svc/Get"), frame(DATA, END_STREAM, 1, &message(3))]));
-        let response_head = frame(HEADERS, END_HEADERS, 1, &concat(&[vec![0x88], lit("content-type", "application/grpc")]));
+        t.send(
+            true,
+            &concat(&[
+                PREFACE.to_vec(),
+                settings(),
+                grpc_request(1, "/pkg.Svc/Get"),
+                frame(DATA, END_STREAM, 1, &message(3)),
+            ]),
+        );
+        let response_head = frame(
+            HEADERS,
+            END_HEADERS,
+            1,
+            &concat(&[vec![0x88], lit("content-type", "application/grpc")]),
+        );
         t.send(false, &response_head);
         t.send(false, &frame(DATA, 0, 1, &message(4)));
-        t.send(false, &frame(HEADERS, END_HEADERS | END_STREAM, 1, &lit("grpc-status", "0")));
+        t.send(
+            false,
+            &frame(
+                HEADERS,
+                END_HEADERS | END_STREAM,
+                1,
+                &lit("grpc-status", "0"),
+            ),
+        );
         // A server stream: three messages, the second spanning two DATA frames.
-        t.send(true, &concat(&[grpc_request(3, "/pkg.Svc/List"), frame(DATA, END_STREAM, 3, &message(0))]));
+        t.send(
+            true,
+            &concat(&[
+                grpc_request(3, "/pkg.Svc/List"),
+                frame(DATA, END_STREAM, 3, &message(0)),
+            ]),
+        );
         let two = concat(&[message(2), message(6)]);
         t.send(false, &frame(HEADERS, END_HEADERS, 3, &[0x88, 0xbf]));
         t.send(false, &frame(DATA, 0, 3, &two[..9]));
@@ -730,9 +939,34 @@ mod tests {
         t.send(false, &frame(DATA, 0, 3, &message(1)));
         t.send(false, &frame(HEADERS, END_HEADERS | END_STREAM, 3, &[0xbe]));
         // NOT_FOUND, Trailers-Only: one HEADERS frame.
-        t.send(true, &concat(&[grpc_request(5, "/pkg.Svc/Get"), frame(DATA, END_STREAM, 5, &message(1))]));
-        t.send(false, &frame(HEADERS, END_HEADERS | END_STREAM, 5, &concat(&[vec![0x88, 0xbf], lit("grpc-status", "5"), lit("grpc-message", "no such key")])));
-        assert_eq!(t.summary(), ["grpc /pkg.Svc/Get /pkg.Svc/Get OK false", "grpc /pkg.Svc/List /pkg.Svc/List OK false", "grpc /pkg.Svc/Get /pkg.Svc/Get NOT_FOUND true"]);
+        t.send(
+            true,
+            &concat(&[
+                grpc_request(5, "/pkg.Svc/Get"),
+                frame(DATA, END_STREAM, 5, &message(1)),
+            ]),
+        );
+        t.send(
+            false,
+            &frame(
+                HEADERS,
+                END_HEADERS | END_STREAM,
+                5,
+                &concat(&[
+                    vec![0x88, 0xbf],
+                    lit("grpc-status", "5"),
+                    lit("grpc-message", "no such key"),
+                ]),
+            ),
+        );
+        assert_eq!(
+            t.summary(),
+            [
+                "grpc /pkg.Svc/Get /pkg.Svc/Get OK false",
+                "grpc /pkg.Svc/List /pkg.Svc/List OK false",
+                "grpc /pkg.Svc/Get /pkg.Svc/Get NOT_FOUND true"
+            ]
+        );
         let rows: Vec<Option<u64>> = t.out.iter().map(|(_, x)| x.rows).collect();
         assert_eq!(rows, [Some(1), Some(3), Some(0)]);
     }
@@ -740,7 +974,14 @@ mod tests {
     #[test]
     fn resets_and_goaway() {
         let mut t = T::new();
-        t.send(true, &concat(&[PREFACE.to_vec(), grpc_request(1, "/s.S/Watch"), grpc_request(3, "/s.S/Watch")]));
+        t.send(
+            true,
+            &concat(&[
+                PREFACE.to_vec(),
+                grpc_request(1, "/s.S/Watch"),
+                grpc_request(3, "/s.S/Watch"),
+            ]),
+        );
         t.send(true, &frame(RST_STREAM, 0, 1, &8u32.to_be_bytes()));
         // GOAWAY: the server processed up to stream 1 only; stream 3 is no request here.
         t.send(false, &frame(GOAWAY, 0, 0, &[0, 0, 0, 1, 0, 0, 0, 0]));
@@ -751,56 +992,139 @@ mod tests {
     #[test]
     fn a_cut_header_block_loses_the_table_not_the_count() {
         let mut t = T::new();
-        t.send(true, &concat(&[PREFACE.to_vec(), frame(HEADERS, END_HEADERS | END_STREAM, 1, &concat(&[vec![0x82, 0x86], lit(":path", "/first"), lit("x-long", &"v".repeat(100))]))]));
+        t.send(
+            true,
+            &concat(&[
+                PREFACE.to_vec(),
+                frame(
+                    HEADERS,
+                    END_HEADERS | END_STREAM,
+                    1,
+                    &concat(&[
+                        vec![0x82, 0x86],
+                        lit(":path", "/first"),
+                        lit("x-long", &"v".repeat(100)),
+                    ]),
+                ),
+            ]),
+        );
         t.send(false, &frame(HEADERS, END_HEADERS | END_STREAM, 1, &[0x88]));
         // Stream 3's block is cut after its :path (an entry the table may or may not hold).
-        let block3 = concat(&[vec![0x82, 0x86], lit(":path", "/second"), lit("x-other", &"w".repeat(50))]);
+        let block3 = concat(&[
+            vec![0x82, 0x86],
+            lit(":path", "/second"),
+            lit("x-other", &"w".repeat(50)),
+        ]);
         let f3 = frame(HEADERS, END_HEADERS | END_STREAM, 3, &block3);
         t.cut(true, &f3, 9 + 2 + 10 + 5);
-        t.send(false, &frame(HEADERS, END_HEADERS | END_STREAM, 3, &lit_static(8, "201")));
+        t.send(
+            false,
+            &frame(HEADERS, END_HEADERS | END_STREAM, 3, &lit_static(8, "201")),
+        );
         // Stream 5 refers to "/first" by its index: unknown now, so `?`, not a guess.
-        t.send(true, &frame(HEADERS, END_HEADERS | END_STREAM, 5, &[0x82, 0x86, 0xc0]));
+        t.send(
+            true,
+            &frame(HEADERS, END_HEADERS | END_STREAM, 5, &[0x82, 0x86, 0xc0]),
+        );
         t.send(false, &frame(HEADERS, END_HEADERS | END_STREAM, 5, &[0x88]));
-        assert_eq!(t.summary(), ["http2 GET /first 200 false", "http2 GET /second 201 false", "http2 GET ? 200 false"]);
+        assert_eq!(
+            t.summary(),
+            [
+                "http2 GET /first 200 false",
+                "http2 GET /second 201 false",
+                "http2 GET ? 200 false"
+            ]
+        );
     }
 
     #[test]
     fn lost_server_framing_ends_waiting_streams_unknown() {
         let mut t = T::new();
-        t.send(true, &concat(&[PREFACE.to_vec(), frame(HEADERS, END_HEADERS | END_STREAM, 1, &[0x82, 0x86, 0x84]), frame(HEADERS, END_HEADERS | END_STREAM, 3, &[0x82, 0x86, 0x85])]));
-        // The server's answers to 1 in a write whose end (and the next frames) were not
-        // captured: the framer loses step.
-        let big = concat(&[frame(HEADERS, END_HEADERS, 1, &[0x88]), frame(DATA, END_STREAM, 1, &[1; 50]), frame(HEADERS, END_HEADERS | END_STREAM, 3, &[0x88])]);
+        t.send(
+            true,
+            &concat(&[
+                PREFACE.to_vec(),
+                frame(HEADERS, END_HEADERS | END_STREAM, 1, &[0x82, 0x86, 0x84]),
+                frame(HEADERS, END_HEADERS | END_STREAM, 3, &[0x82, 0x86, 0x85]),
+            ]),
+        );
+        // The server's answers to 1 and 3 in a write whose end (and the next frames) were not
+        // captured: the framer loses step. Stream 1's status was seen: it ends there.
+        let big = concat(&[
+            frame(HEADERS, END_HEADERS, 1, &[0x88]),
+            frame(DATA, END_STREAM, 1, &[1; 50]),
+            frame(HEADERS, END_HEADERS | END_STREAM, 3, &[0x88]),
+        ]);
         t.cut(false, &big, 12);
-        assert!(t.out.is_empty());
-        // Stream 5 comes and completes: stream 1 and 3 ended unseen.
-        t.send(true, &frame(HEADERS, END_HEADERS | END_STREAM, 5, &[0x82, 0x86, 0x84]));
+        assert_eq!(t.summary(), ["http2 GET / 200 false"]);
+        // Stream 5 comes and completes: stream 3 ended unseen.
+        t.send(
+            true,
+            &frame(HEADERS, END_HEADERS | END_STREAM, 5, &[0x82, 0x86, 0x84]),
+        );
         t.send(false, &frame(HEADERS, END_HEADERS | END_STREAM, 5, &[0x88]));
         let mut s = t.summary();
         s.sort();
-        assert_eq!(s, ["http2 GET / 200 false", "http2 GET / ? false", "http2 GET /index.html ? false"]);
+        assert_eq!(
+            s,
+            [
+                "http2 GET / 200 false",
+                "http2 GET / 200 false",
+                "http2 GET /index.html ? false"
+            ]
+        );
     }
 
     #[test]
     fn a_response_whose_request_was_lost_still_counts() {
         let mut t = T::new();
-        t.send(true, &concat(&[PREFACE.to_vec(), frame(HEADERS, END_HEADERS | END_STREAM, 1, &[0x82, 0x86, 0x84])]));
+        t.send(
+            true,
+            &concat(&[
+                PREFACE.to_vec(),
+                frame(HEADERS, END_HEADERS | END_STREAM, 1, &[0x82, 0x86, 0x84]),
+            ]),
+        );
         // The client's next write is lost beyond its first bytes.
-        t.cut(true, &concat(&[frame(HEADERS, END_HEADERS | END_STREAM, 3, &[0x82, 0x86, 0x84]), frame(HEADERS, END_HEADERS | END_STREAM, 5, &[0x82, 0x86, 0x84])]), 4);
+        t.cut(
+            true,
+            &concat(&[
+                frame(HEADERS, END_HEADERS | END_STREAM, 3, &[0x82, 0x86, 0x84]),
+                frame(HEADERS, END_HEADERS | END_STREAM, 5, &[0x82, 0x86, 0x84]),
+            ]),
+            4,
+        );
         for id in [1, 3, 5] {
-            t.send(false, &frame(HEADERS, END_HEADERS | END_STREAM, id, &[0x8d]));
+            t.send(
+                false,
+                &frame(HEADERS, END_HEADERS | END_STREAM, id, &[0x8d]),
+            );
         }
-        assert_eq!(t.summary(), ["http2 GET / 404 false", "http2 ? ? 404 false", "http2 ? ? 404 false"]);
+        assert_eq!(
+            t.summary(),
+            [
+                "http2 GET / 404 false",
+                "http2 ? ? 404 false",
+                "http2 ? ? 404 false"
+            ]
+        );
     }
 
     #[test]
     fn h2c_upgrade_lines() {
         let req = b"GET /up HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n";
         assert_eq!(h2c_request(req), Some(("GET".into(), "/up".into())));
-        assert_eq!(h2c_request(b"GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n"), None);
+        assert_eq!(
+            h2c_request(b"GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n"),
+            None
+        );
         let resp = b"HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: h2c\r\n\r\n\x00\x00";
         assert_eq!(h2c_switch(resp), Some(Some(resp.len() - 2)));
-        assert_eq!(h2c_switch(&resp[..70]), Some(None), "cut after its Upgrade header");
+        assert_eq!(
+            h2c_switch(&resp[..70]),
+            Some(None),
+            "cut after its Upgrade header"
+        );
         assert_eq!(h2c_switch(&resp[..40]), None, "cut before it");
         assert_eq!(h2c_switch(b"HTTP/1.1 200 OK\r\n\r\n"), None);
     }
@@ -808,9 +1132,18 @@ mod tests {
     #[test]
     fn frame_starts() {
         assert!(plausible_frame(&settings(), DEFAULT_FRAME));
-        assert!(plausible_frame(&frame(HEADERS, END_HEADERS, 1, &[0x82]), DEFAULT_FRAME));
-        assert!(!plausible_frame(&frame(HEADERS, END_HEADERS, 0, &[0x82]), DEFAULT_FRAME), "HEADERS on stream 0");
-        assert!(!plausible_frame(&frame(SETTINGS, 0, 0, &[0; 5]), DEFAULT_FRAME));
+        assert!(plausible_frame(
+            &frame(HEADERS, END_HEADERS, 1, &[0x82]),
+            DEFAULT_FRAME
+        ));
+        assert!(
+            !plausible_frame(&frame(HEADERS, END_HEADERS, 0, &[0x82]), DEFAULT_FRAME),
+            "HEADERS on stream 0"
+        );
+        assert!(!plausible_frame(
+            &frame(SETTINGS, 0, 0, &[0; 5]),
+            DEFAULT_FRAME
+        ));
         assert!(!plausible_frame(&frame(0x42, 0, 1, &[]), DEFAULT_FRAME));
         assert!(!plausible_frame(b"GET / HTTP/1.1\r\n", DEFAULT_FRAME));
         assert_eq!(frame_head(&frame(PING, 0, 0, &[0; 7])), Head::Bad);

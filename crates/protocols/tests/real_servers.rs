@@ -184,3 +184,148 @@ fn dns_over_udp() {
 fn dns_over_tcp() {
     dns("dns_tcp.rec", false);
 }
+
+/// gRPC and plain HTTP/2 are found from the client's preface on any port: both sides are
+/// replayed on a port the tracker does not know, whole, at a snaplen that keeps every
+/// header block and DATA frame of these recordings (512), and cut short (256, 80).
+fn h2_views() -> Vec<View> {
+    [0, 512, 256, 80]
+        .into_iter()
+        .flat_map(|snaplen| {
+            [false, true].map(|server| View {
+                server,
+                port: 0,
+                udp: false,
+                snaplen,
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn grpc_unary_streaming_and_not_found() {
+    let chunks = load("grpc.rec");
+    let out = read_text("grpc.client.txt");
+    // What grpc_demo.py's client printed: calls answered OK, NOT_FOUND, each List stream's
+    // messages, the client stream's and the bidirectional stream's.
+    let ok = numbers_after(&out, "unary OK ");
+    let not_found = numbers_after(&out, "unary NOT_FOUND ");
+    let mut lists = numbers_after(&out, "server_stream ");
+    lists.sort();
+    let echo = numbers_after(&out, "bidi OK ");
+    assert_eq!(
+        (ok.len(), not_found.len(), lists.len(), echo.len()),
+        (1, 1, 3, 1),
+        "{out}"
+    );
+    let calls = ok[0] + not_found[0] + lists.len() as u64 + 2;
+    const GET: &str = "/kinsight.demo.Store/Get";
+    for view in h2_views() {
+        let r = replay(&chunks, view);
+        check_sides(&r, view, Proto::Grpc);
+        // Every call is counted, however short the snaplen.
+        assert_eq!(r.len() as u64, calls, "{view:?}\n{}", summary(&r));
+        // Nothing is invented: a method or status is the true one or `?`.
+        let methods = [
+            GET,
+            "/kinsight.demo.Store/List",
+            "/kinsight.demo.Store/Put",
+            "/kinsight.demo.Store/Echo",
+            "?",
+        ];
+        assert!(
+            r.iter()
+                .all(|x| methods.contains(&x.operation.as_str()) && x.operation == x.target),
+            "{view:?}\n{}",
+            summary(&r)
+        );
+        assert!(
+            r.iter()
+                .all(|x| ["OK", "NOT_FOUND", "?"].contains(&x.status.as_str())
+                    && x.error == (x.status == "NOT_FOUND")),
+            "{view:?}"
+        );
+        assert!(count(&r, |x| x.status == "NOT_FOUND") as u64 <= not_found[0]);
+        if view.snaplen == 0 || view.snaplen >= 512 {
+            let n = |op: &str, status: &str| {
+                count(&r, |x| x.operation == op && x.status == status) as u64
+            };
+            assert_eq!(n(GET, "OK"), ok[0], "{view:?}\n{}", summary(&r));
+            assert_eq!(n(GET, "NOT_FOUND"), not_found[0], "{view:?}");
+            // One message per unary answer, none with NOT_FOUND; the streams' counts.
+            assert!(r
+                .iter()
+                .filter(|x| x.operation == GET)
+                .all(|x| x.rows == Some(if x.error { 0 } else { 1 })));
+            let mut got: Vec<u64> = r
+                .iter()
+                .filter(|x| x.operation.ends_with("/List"))
+                .map(|x| x.rows.unwrap())
+                .collect();
+            got.sort();
+            assert_eq!(got, lists, "{view:?}");
+            assert_eq!(n("/kinsight.demo.Store/Put", "OK"), 1);
+            assert_eq!(
+                r.iter()
+                    .find(|x| x.operation.ends_with("/Echo"))
+                    .and_then(|x| x.rows),
+                Some(echo[0])
+            );
+            assert!(r
+                .iter()
+                .all(|x| x.request_bytes > 0 && x.response_bytes > 0 && x.latency_ns > 0));
+        }
+    }
+}
+
+#[test]
+fn http2_gets_with_404_and_503() {
+    let chunks = load("http2.rec");
+    let out = read_text("http2.client.txt");
+    // `status <code> <path> …`, one line per response httpx and curl got.
+    let statuses: Vec<(String, String)> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("status "))
+        .map(|l| {
+            let mut w = l.split(' ');
+            (w.next().unwrap().to_string(), w.next().unwrap().to_string())
+        })
+        .collect();
+    assert!(
+        statuses.len() >= 10 && statuses.iter().any(|(c, _)| c == "404"),
+        "{out}"
+    );
+    for view in h2_views() {
+        let r = replay(&chunks, view);
+        check_sides(&r, view, Proto::Http2);
+        assert!(r
+            .iter()
+            .all(|x| ["GET", "?"].contains(&x.operation.as_str())));
+        for code in ["200", "404", "503"] {
+            let want = statuses.iter().filter(|(c, _)| c == code).count();
+            let got = count(&r, |x| x.status == code);
+            if view.snaplen == 0 || view.snaplen >= 256 {
+                assert_eq!(got, want, "{code} {view:?}\n{}", summary(&r));
+            } else {
+                assert!(got <= want, "{code} {view:?}");
+            }
+        }
+        assert!(r.iter().all(|x| x.error == x.status.starts_with('5')));
+        if view.snaplen == 0 || view.snaplen >= 512 {
+            // Paths as the clients asked them, the h2c upgrade's (stream 1) included.
+            let mut want: Vec<String> = statuses.iter().map(|(c, p)| format!("{c} {p}")).collect();
+            let mut got: Vec<String> = r
+                .iter()
+                .map(|x| format!("{} {}", x.status, x.target))
+                .collect();
+            want.sort();
+            got.sort();
+            assert_eq!(got, want, "{view:?}");
+        } else {
+            // The h2c connection's one response is in the write of its 101 answer; cut
+            // within that write, with no later stream on the connection to close it, it
+            // is not counted. Every other response is.
+            assert!(r.len() + 1 >= statuses.len(), "{view:?}\n{}", summary(&r));
+        }
+    }
+}

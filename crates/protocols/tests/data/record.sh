@@ -3,7 +3,9 @@
 # relays its clients through record.py and keeps what the clients printed (*.client.txt).
 # Needs root (the servers run as their own users), Debian's postgresql-15, mariadb-server,
 # redis-server, redis-tools, dnsmasq, dnsutils, and MySQL Connector/Python in a venv
-# (python3 -m venv $W/venv && $W/venv/bin/pip install mysql-connector-python).
+# (python3 -m venv $W/venv && $W/venv/bin/pip install mysql-connector-python); for gRPC and
+# HTTP/2, curl and the venv .ci/run makes (.ci/venv-grpc: grpcio, grpcio-tools, hypercorn,
+# httpx[http2]). `record.sh grpc http2` makes only those recordings.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 W=${W:-/tmp/protorec}
@@ -11,7 +13,10 @@ mkdir -p "$W"
 cd "$HERE"
 rec() { python3 record.py "$@" & echo $! > "$W/rec.pid"; sleep 1; }
 unrec() { sleep 0.5; kill "$(cat "$W/rec.pid")"; }
+ONLY=" ${*:-redis postgres mysql dns grpc http2} "
+want() { case "$ONLY" in *" $1 "*) return 0 ;; esac; return 1; }
 
+if want redis; then
 # Redis 7: redis-benchmark (SET/GET, then pipelined INCR/LPUSH), redis-cli with two
 # errors, a --pipe batch of inline commands with one error, and a RESP3 session.
 rm -f redis.rec
@@ -24,7 +29,9 @@ redis-benchmark -p 16380 -c 1 -n 100 -P 10 -t incr,lpush -q >> redis.client.txt 
   redis-cli -p 16380 GET greeting; printf 'SET k1 v1\nGET k1\nINCR k1\nDEL k1\n' | redis-cli -p 16380 --pipe
   redis-cli -3 -p 16380 HGETALL nosuchhash; } >> redis.client.txt 2>&1
 unrec
+fi
 
+if want postgres; then
 # PostgreSQL 15: pgbench in its three query modes, then psql with three errors.
 rm -f postgres.rec
 mkdir -p "$W/pg" && chown postgres "$W/pg"
@@ -37,7 +44,9 @@ for mode in "-t 30 -M simple" "-t 20 -M extended" "-t 20 -M prepared"; do
 done > postgres.client.txt 2>&1
 psql "host=127.0.0.1 port=15433 user=postgres sslmode=disable" -f postgres.errors.sql >> postgres.client.txt 2>&1 || true
 unrec
+fi
 
+if want mysql; then
 # MariaDB 10.11: the mariadb client (text protocol, two errors) and Connector/Python
 # with prepared statements (binary protocol, one duplicate-key error).
 rm -f mysql.rec
@@ -52,7 +61,9 @@ rec tcp 13307 13306 mysql.rec
 mariadb -h 127.0.0.1 -P 13307 -u k -pk --skip-ssl --force -vvv < mysql.client.sql > mysql.client.txt 2>&1 || true
 "$W/venv/bin/python" mysql_prepared.py 13307 >> mysql.client.txt 2>&1
 unrec
+fi
 
+if want dns; then
 # DNS: dnsmasq answering for kinsight.test only; dig over UDP (ten queries, three
 # NXDOMAIN) and over TCP (five queries, one NXDOMAIN, two on one connection).
 rm -f dns_udp.rec dns_tcp.rec
@@ -69,3 +80,31 @@ rec tcp 15354 15353 dns_tcp.rec
   dig @127.0.0.1 -p 15354 +tcp +tries=1 gone.kinsight.test A
   dig @127.0.0.1 -p 15354 +tcp +keepopen +tries=1 db.kinsight.test A db.kinsight.test AAAA; } > dns_tcp.client.txt 2>&1
 unrec
+fi
+
+# gRPC: grpcio's server and client of demo.proto (grpc_demo.py): unary calls, sequential and
+# concurrent, two NOT_FOUND, three server streams, a client stream and a bidirectional one.
+V=${GRPC_VENV:-$HERE/../../../../.ci/venv-grpc}/bin
+if want grpc; then
+rm -f grpc.rec
+"$V/python" grpc_demo.py serve 17051 > "$W/grpc.log" 2>&1 & echo $! > "$W/grpc.pid"
+sleep 3
+rec tcp 17052 17051 grpc.rec
+"$V/python" grpc_demo.py client 17052 20 > grpc.client.txt 2>&1
+unrec
+kill "$(cat "$W/grpc.pid")"
+fi
+
+# Plain HTTP/2: hypercorn serving h2_app.py; httpx with prior knowledge (sequential and
+# concurrent GETs, two 404 and one 503), curl upgrading with h2c, curl with prior knowledge.
+if want http2; then
+rm -f http2.rec
+PYTHONPATH="$HERE" "$V/hypercorn" h2_app:app --bind 127.0.0.1:17080 > "$W/hypercorn.log" 2>&1 & echo $! > "$W/hc.pid"
+sleep 2
+rec tcp 17081 17080 http2.rec
+"$V/python" h2_client.py 17081 > http2.client.txt 2>&1
+curl -s -o /dev/null -w 'status %{http_code} /items/9 h2c-upgrade %{http_version}\n' --http2 http://127.0.0.1:17081/items/9 >> http2.client.txt
+curl -s -o /dev/null -w 'status %{http_code} /nope prior-knowledge %{http_version}\n' --http2-prior-knowledge http://127.0.0.1:17081/nope >> http2.client.txt
+unrec
+kill "$(cat "$W/hc.pid")"
+fi
