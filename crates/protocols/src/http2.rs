@@ -256,6 +256,7 @@ impl Heads {
 
 #[derive(Debug, Default)]
 struct Stream {
+    id: u32,
     ts: u64,
     method: Option<String>,
     path: Option<String>,
@@ -270,6 +271,34 @@ struct Stream {
     uncertain: bool,
     /// Some field of its header blocks could not be decoded.
     unknown_fields: bool,
+}
+
+/// The ids of the streams counted last. Stream ids only grow, but frames lost at the
+/// snaplen leave gaps: a response may come for a stream whose request was never seen, after
+/// higher streams were counted, so "below the highest" does not mean "counted".
+#[derive(Debug, Default)]
+struct Done {
+    set: std::collections::HashSet<u32>,
+    order: std::collections::VecDeque<u32>,
+    /// The highest id forgotten: at or below it, a stream not waiting counts as done.
+    floor: u32,
+}
+
+impl Done {
+    fn add(&mut self, id: u32) {
+        if self.set.insert(id) {
+            self.order.push_back(id);
+            if self.order.len() > MAX_PENDING {
+                let old = self.order.pop_front().unwrap_or(0);
+                self.set.remove(&old);
+                self.floor = self.floor.max(old);
+            }
+        }
+    }
+
+    fn has(&self, id: u32) -> bool {
+        id <= self.floor || self.set.contains(&id)
+    }
 }
 
 /// A header block being put together from HEADERS and CONTINUATION frames.
@@ -319,9 +348,8 @@ pub(crate) struct Conn {
     client: Dir,
     server: Dir,
     streams: HashMap<u32, Stream>,
-    /// The highest client stream id met: a stream at or below it that is not waiting has
-    /// been counted already.
-    max_id: u32,
+    /// Streams already counted (or given up), so that a late frame opens none again.
+    done: Done,
     /// A stream of this connection was gRPC: one whose content-type could not be decoded
     /// is gRPC too (a channel carries one kind of traffic).
     grpc_seen: bool,
@@ -332,13 +360,11 @@ impl Conn {
     /// becomes stream 1 (RFC 7540 §3.2; RFC 9113 deprecates the upgrade but servers still
     /// offer it).
     pub fn upgraded(ts: u64, method: String, path: String, request_bytes: u64) -> Conn {
-        let mut c = Conn {
-            max_id: 1,
-            ..Conn::default()
-        };
+        let mut c = Conn::default();
         c.streams.insert(
             1,
             Stream {
+                id: 1,
                 ts,
                 method: Some(method),
                 path: Some(path),
@@ -368,7 +394,7 @@ impl Conn {
             hpack,
             block,
             streams: &mut self.streams,
-            max_id: &mut self.max_id,
+            done: &mut self.done,
             grpc_seen: &mut self.grpc_seen,
             settings: &mut settings,
             out,
@@ -405,7 +431,7 @@ struct Frames<'a> {
     hpack: &'a mut hpack::Decoder,
     block: &'a mut Option<Block>,
     streams: &'a mut HashMap<u32, Stream>,
-    max_id: &'a mut u32,
+    done: &'a mut Done,
     grpc_seen: &'a mut bool,
     settings: &'a mut Vec<Setting>,
     out: &'a mut Vec<(Proto, Exchange)>,
@@ -514,7 +540,11 @@ impl Frames<'_> {
                 let last = u32::from_be_bytes([payload[0], payload[1], payload[2], payload[3]])
                     & 0x7fff_ffff;
                 if !self.from_client {
-                    self.streams.retain(|&id, _| id <= last);
+                    let gone: Vec<u32> = self.streams.keys().copied().filter(|&id| id > last).collect();
+                    for id in gone {
+                        self.streams.remove(&id);
+                        self.done.add(id);
+                    }
                 }
             }
             _ => {}
@@ -523,10 +553,9 @@ impl Frames<'_> {
 
     /// The server answers a client stream: one whose request was not seen starts here.
     fn response_seen(&mut self, stream: u32, ts: u64, len: u64) {
-        if self.streams.contains_key(&stream) || stream <= *self.max_id {
+        if self.streams.contains_key(&stream) || self.done.has(stream) {
             return;
         }
-        *self.max_id = stream;
         self.open(
             stream,
             Stream {
@@ -542,9 +571,10 @@ impl Frames<'_> {
             // A peer that never ends its streams must not grow the state: the oldest goes.
             if let Some(&oldest) = self.streams.keys().min() {
                 self.streams.remove(&oldest);
+                self.done.add(oldest);
             }
         }
-        self.streams.insert(id, s);
+        self.streams.insert(id, Stream { id, ..s });
     }
 
     fn finish_block(&mut self) {
@@ -564,8 +594,7 @@ impl Frames<'_> {
             match self.streams.get_mut(&b.stream) {
                 // Trailers of the request (client streaming ends with them sometimes).
                 Some(_) => {}
-                None if b.stream > *self.max_id => {
-                    *self.max_id = b.stream;
+                None if !self.done.has(b.stream) => {
                     let s = Stream {
                         ts: b.ts,
                         method: heads.method,
@@ -658,6 +687,7 @@ impl Frames<'_> {
     }
 
     fn emit(&mut self, s: Stream, status: String, error: bool, rows: Option<u64>) {
+        self.done.add(s.id);
         let unknown = || "?".to_string();
         let path = s.path.unwrap_or_else(unknown);
         let (proto, operation) = if s.grpc {
@@ -1094,7 +1124,9 @@ mod tests {
             ]),
             4,
         );
-        for id in [1, 3, 5] {
+        // Stream 7 is seen and answered before the lost ones: they still count once each.
+        t.send(true, &frame(HEADERS, END_HEADERS | END_STREAM, 7, &[0x83, 0x86, 0x84]));
+        for id in [1, 7, 3, 5, 3, 1] {
             t.send(
                 false,
                 &frame(HEADERS, END_HEADERS | END_STREAM, id, &[0x8d]),
@@ -1104,6 +1136,7 @@ mod tests {
             t.summary(),
             [
                 "http2 GET / 404 false",
+                "http2 POST / 404 false",
                 "http2 ? ? 404 false",
                 "http2 ? ? 404 false"
             ]

@@ -23,9 +23,13 @@ fn buffers() -> impl Strategy<Value = Vec<(bool, Vec<u8>, u64)>> {
     prop::collection::vec((any::<bool>(), prop::collection::vec(any::<u8>(), 0..300), prop_oneof![Just(0u64), 0..100_000u64, Just(u32::MAX as u64)]), 0..40)
 }
 
-/// The recordings' chunks as (is_read for the client, bytes).
-fn recordings() -> Vec<(u16, bool, Vec<(bool, Vec<u8>)>)> {
-    [("postgres.rec", 5432, false), ("mysql.rec", 3306, false), ("redis.rec", 6379, false), ("dns_udp.rec", 53, true), ("dns_tcp.rec", 53, false)]
+/// A recording's server port, whether it is UDP, and its chunks as (is_read for the
+/// client, bytes).
+type Recording = (u16, bool, Vec<(bool, Vec<u8>)>);
+
+/// The recordings' chunks; gRPC and HTTP/2 on a port only their first bytes decide.
+fn recordings() -> Vec<Recording> {
+    [("postgres.rec", 5432, false), ("mysql.rec", 3306, false), ("redis.rec", 6379, false), ("dns_udp.rec", 53, true), ("dns_tcp.rec", 53, false), ("grpc.rec", 41000, false), ("http2.rec", 41000, false)]
         .into_iter()
         .map(|(f, port, udp)| {
             let chunks = common::load(f);
@@ -36,8 +40,31 @@ fn recordings() -> Vec<(u16, bool, Vec<(bool, Vec<u8>)>)> {
         .collect()
 }
 
+/// HTTP/2 frames with valid headers and arbitrary payloads after the client's preface: the
+/// frame, stream and HPACK paths that random bytes (which never start with the preface)
+/// cannot reach. Each buffer: from the client or not, frames, bytes moved beyond them.
+fn http2_buffers() -> impl Strategy<Value = Vec<(bool, Vec<u8>, u64)>> {
+    let frame = (0u8..11, any::<u8>(), prop_oneof![Just(0u32), 1u32..8, Just(u32::MAX)], prop::collection::vec(any::<u8>(), 0..120)).prop_map(|(kind, flags, stream, payload)| {
+        let len = payload.len() as u32;
+        let mut f = vec![(len >> 16) as u8, (len >> 8) as u8, len as u8, kind, flags];
+        f.extend_from_slice(&stream.to_be_bytes());
+        f.extend(payload);
+        f
+    });
+    prop::collection::vec((any::<bool>(), prop::collection::vec(frame, 1..4), prop_oneof![Just(0u64), 0..200u64]), 0..30).prop_map(|bufs| {
+        let mut out = vec![(false, kinsight_protocols::http2::PREFACE.to_vec(), 0)];
+        out.extend(bufs.into_iter().map(|(from_client, frames, extra)| (!from_client, frames.concat(), extra)));
+        out
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_http2_frames(bufs in http2_buffers()) {
+        feed_all(41000, false, &bufs);
+    }
 
     #[test]
     fn random_buffers_on_every_port(bufs in buffers(), port in prop::sample::select(PORTS.to_vec()), udp in any::<bool>()) {
@@ -45,7 +72,7 @@ proptest! {
     }
 
     #[test]
-    fn mutated_recordings(which in 0usize..5, edits in prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), any::<u8>(), 0u8..4), 1..20), snaplen in prop_oneof![Just(0usize), 1usize..200]) {
+    fn mutated_recordings(which in 0usize..7, edits in prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), any::<u8>(), 0u8..4), 1..20), snaplen in prop_oneof![Just(0usize), 1usize..200]) {
         let recs = recordings();
         let (port, udp, chunks) = &recs[which];
         let mut bufs: Vec<(bool, Vec<u8>, u64)> = chunks.iter().map(|(r, d)| (*r, d.clone(), 0)).collect();
