@@ -450,12 +450,17 @@ static __always_inline __u32 put_user_data(struct scratch *s, __u32 off, const v
 	return n;
 }
 
+/* iovecs of one call copied, at most. gRPC's C core writes an HTTP/2 header block as one
+ * iovec per name and per value (24 for a first call), so fewer would cut its HEADERS
+ * frames at a few bytes whatever the snaplen, and lose the HPACK table with them. */
+#define KS_IOV_MAX 32
+
 /* Copies the first buffers of an iovec array, up to the snaplen and `total` bytes. */
 static __always_inline __u32 put_user_iov(struct scratch *s, const struct iovec *iov, long cnt, __u64 total)
 {
 	__u32 off = 0;
 #pragma unroll
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < KS_IOV_MAX; i++) {
 		if (i >= cnt || total == 0)
 			break;
 		struct iovec v = {};
