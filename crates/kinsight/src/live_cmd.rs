@@ -31,7 +31,7 @@ pub enum LiveView {
     KubernetesNamespaces,
     KubernetesControllers,
     Httplog,
-    /// Requests of every protocol (HTTP/1, DNS, PostgreSQL, MySQL, Redis) completed in the
+    /// Requests of every protocol (HTTP/1, HTTP/2, gRPC, DNS, PostgreSQL, MySQL, Redis) completed in the
     /// interval; a filter on `req.*` fields selects requests.
     Requests,
     /// Every event that passes the filter, one line each, as it happens.

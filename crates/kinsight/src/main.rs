@@ -61,7 +61,7 @@ pub enum View {
     KubernetesNamespaces,
     KubernetesControllers,
     Httplog,
-    /// Requests of every protocol (HTTP/1, DNS, PostgreSQL, MySQL, Redis); a filter on
+    /// Requests of every protocol (HTTP/1, HTTP/2, gRPC, DNS, PostgreSQL, MySQL, Redis); a filter on
     /// `req.*` fields selects requests.
     Requests,
     /// Every event that passes the filter, one line each, as they are read.

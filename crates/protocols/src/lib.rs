@@ -1,17 +1,20 @@
-//! kinsight-protocols: requests of DNS, PostgreSQL, MySQL/MariaDB and Redis decoded from the
-//! I/O buffers a capture holds (the first `snaplen` bytes of each read and write on a socket,
+//! kinsight-protocols: requests of DNS, PostgreSQL, MySQL/MariaDB, Redis, HTTP/2 and gRPC
+//! decoded from the I/O buffers a capture holds (the first `snaplen` bytes of each read and write on a socket,
 //! with the byte count the call moved), in one request model for every protocol.
 //!
 //! Owns: choosing a connection's protocol from its ports and first bytes ([`detect`]), one
 //! incremental decoder per protocol over each direction of a connection ([`dns`],
-//! [`postgres`], [`mysql`], [`redis`]), statement normalisation ([`sql`]), and pairing
-//! requests with their responses per connection ([`Tracker`]) into [`RequestRecord`]s.
-//! HTTP/1 is decoded by kinsight-http; here it is only recognised, so that a connection
-//! carries one protocol.
+//! [`postgres`], [`mysql`], [`redis`], [`http2`] with its HPACK header decoding and gRPC on
+//! it), statement normalisation ([`sql`]), and pairing requests with their responses per
+//! connection ([`Tracker`]) into [`RequestRecord`]s. HTTP/1 is decoded by kinsight-http; here
+//! it is only recognised, so that a connection carries one protocol, and watched for an
+//! upgrade to h2c.
 //! Must not: know about threads, fds or containers (the caller names a connection with a key
 //! of its choice and says which ports it has), or trust any byte: every length is checked,
 //! every buffer is bounded, a message cut at the snaplen is decoded from what was captured
-//! and the stream picks up again at the next plausible message start.
+//! and the stream picks up again at the next plausible message start. (HTTP/2 is the one
+//! protocol whose state spans messages: its header compression; what a cut does to it is in
+//! [`http2`].)
 
 pub mod detect;
 pub mod dns;
