@@ -31,7 +31,7 @@
 //!   decoded before the cut stand (pseudo-headers come first, so a cut block usually still
 //!   gives its `:method`, `:path` or `:status`); from then on references into the part of
 //!   the table that is no longer known give unknown fields, never guessed ones (see
-//!   [`crate::hpack`]), and the table is trusted again once it provably holds only entries
+//!   the `hpack` module), and the table is trusted again once it provably holds only entries
 //!   seen since. Streams are still counted from their frame headers: a stream whose request
 //!   headers are unknown has operation and target `?`; one whose status is unknown has
 //!   status `?`. A response on a stream whose request was not seen (its HEADERS lost) is
@@ -110,7 +110,7 @@ fn frame_head(b: &[u8]) -> Head {
 
 /// Whether a buffer starts like a frame an HTTP/2 stack would write: a known type with only
 /// its own flags, on the stream kind it belongs to, within the frame size allowed. Used to
-/// pick the stream up again after bytes were lost, so stricter than [`frame_head`].
+/// pick the stream up again after bytes were lost, so stricter than `frame_head`.
 pub fn plausible_frame(b: &[u8], max_frame: u32) -> bool {
     if b.len() < 9 {
         return false;
