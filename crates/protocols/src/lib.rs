@@ -152,9 +152,29 @@ pub(crate) const MAX_TEXT: usize = 256;
 /// server that never answers must not grow the state).
 pub(crate) const MAX_PENDING: usize = 1024;
 
-/// Text of at most [`MAX_TEXT`] bytes from arbitrary bytes, cut on a character boundary.
+/// Text of at most [`MAX_TEXT`] bytes from arbitrary bytes, cut on a character boundary
+/// (invalid UTF-8 replaced, control characters as spaces).
 pub(crate) fn text(bytes: &[u8]) -> String {
     let bytes = &bytes[..bytes.len().min(MAX_TEXT)];
     let s = String::from_utf8_lossy(bytes);
-    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    let mut t: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    // Each invalid byte became a 3-byte replacement character: cut again.
+    if t.len() > MAX_TEXT {
+        let mut end = MAX_TEXT;
+        while !t.is_char_boundary(end) {
+            end -= 1;
+        }
+        t.truncate(end);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn text_is_bounded_in_bytes_whatever_the_input() {
+        let t = super::text(&[0xff; 1000]);
+        assert!(t.len() <= super::MAX_TEXT && t.starts_with('\u{fffd}'), "{}", t.len());
+        assert_eq!(super::text(b"GET\n/x"), "GET /x");
+    }
 }
