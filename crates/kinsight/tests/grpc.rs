@@ -19,13 +19,15 @@
 //! grpcio and grpcio-tools).
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read};
-use std::net::TcpListener;
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, ChildStderr, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const KINSIGHT: &str = env!("CARGO_BIN_EXE_kinsight");
+#[path = "support/live_view.rs"]
+mod live_view;
+
+use live_view::{free_port, is_root, no_bpf, Guard, Live};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -40,8 +42,7 @@ fn python() -> PathBuf {
 }
 
 fn skip_reason() -> Option<String> {
-    let root = Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    if !root {
+    if !is_root() {
         return Some("not root".into());
     }
     let py = python();
@@ -49,55 +50,7 @@ fn skip_reason() -> Option<String> {
     if !has_grpc {
         return Some(format!("{} cannot import grpc and grpc_tools (bash .ci/run makes .ci/venv-grpc: pip install grpcio grpcio-tools)", py.display()));
     }
-    let out = Command::new(KINSIGHT).args(["live", "--mode", "full", "--once", "--interval", "1", "--view", "procs", "--format", "json"]).output().expect("run kinsight");
-    String::from_utf8_lossy(&out.stderr).lines().find(|l| l.contains("BPF is not in use")).map(str::to_string)
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A child killed when dropped.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `kinsight live` until its one refresh; its JSON rows.
-struct Live {
-    child: Guard,
-    stderr: BufReader<ChildStderr>,
-}
-
-impl Live {
-    fn start(args: &[&str]) -> Live {
-        let mut child = Command::new(KINSIGHT).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start kinsight");
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let mut line = String::new();
-        while Instant::now() < deadline {
-            line.clear();
-            assert!(stderr.read_line(&mut line).unwrap_or(0) > 0, "kinsight exited before it was ready");
-            if line.contains("watching this host") {
-                return Live { child: Guard(child), stderr };
-            }
-        }
-        panic!("kinsight not ready in 30 s");
-    }
-
-    fn rows(mut self) -> (Vec<Value>, String) {
-        let mut out = String::new();
-        self.child.0.stdout.take().unwrap().read_to_string(&mut out).unwrap();
-        let mut err = String::new();
-        self.stderr.read_to_string(&mut err).unwrap();
-        let status = self.child.0.wait().unwrap();
-        assert!(status.success(), "kinsight failed: {err}");
-        (serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}")), err)
-    }
+    no_bpf()
 }
 
 /// The numbers after `prefix` on the client's lines that start with it.
