@@ -110,7 +110,8 @@ pub struct RequestRecord {
     /// them (including bytes beyond the snaplen).
     pub request_bytes: u64,
     pub response_bytes: u64,
-    /// Rows returned or affected, DNS answers, elements of a Redis array reply.
+    /// Rows returned or affected, DNS answers, elements of a Redis array reply, messages of
+    /// a gRPC response.
     pub rows: Option<u64>,
 }
 
