@@ -363,6 +363,8 @@ pub(crate) struct Conn {
     streams: HashMap<u32, Stream>,
     /// Streams already counted (or given up), so that a late frame opens none again.
     done: Done,
+    /// The client sent data: whether its first bytes were the preface is known.
+    client_started: bool,
     /// A stream of this connection was gRPC: one whose content-type could not be decoded
     /// is gRPC too (a channel carries one kind of traffic).
     grpc_seen: bool,
@@ -389,6 +391,15 @@ impl Conn {
     }
 
     pub fn on_chunk(&mut self, from_client: bool, chunk: Chunk, out: &mut Vec<(Proto, Exchange)>) {
+        if from_client && !self.client_started && !chunk.data.is_empty() {
+            self.client_started = true;
+            if !chunk.data.starts_with(&PREFACE[..chunk.data.len().min(PREFACE.len())]) {
+                // Joined mid-connection (a port named for HTTP/2 or gRPC, a connection
+                // older than the observer): both tables hold entries never seen.
+                self.client.hpack.lose_step();
+                self.server.hpack.lose_step();
+            }
+        }
         let (dir, other) = if from_client {
             (&mut self.client, &mut self.server)
         } else {
@@ -1173,6 +1184,16 @@ mod tests {
         );
         assert_eq!(h2c_switch(&resp[..40]), None, "cut before it");
         assert_eq!(h2c_switch(b"HTTP/1.1 200 OK\r\n\r\n"), None);
+    }
+
+    #[test]
+    fn joined_mid_connection_the_tables_are_unknown() {
+        let mut t = T::new();
+        // No preface: blocks referring to dynamic entries this decoder never saw are
+        // unknown fields, not broken blocks, so the static fields after them still count.
+        t.send(true, &frame(HEADERS, END_HEADERS | END_STREAM, 9, &[0x82, 0xbe, 0x84]));
+        t.send(false, &frame(HEADERS, END_HEADERS | END_STREAM, 9, &[0xbf, 0x8d]));
+        assert_eq!(t.summary(), ["http2 GET / 404 false"]);
     }
 
     #[test]
