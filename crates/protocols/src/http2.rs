@@ -40,6 +40,8 @@
 //!   ended with status `?` as soon as a stream opened after it completes while it has shown
 //!   no frame since the loss.
 //!
+//! * A connection whose client did not start with the preface (its protocol named by its
+//!   port, or opened before the observer) starts with both tables unknown.
 //! * A connection on which a stream was seen to be gRPC counts its streams whose
 //!   content-type could not be decoded as gRPC too (a channel carries one kind of call).
 //! * A response whose status was seen is ended where the server's framing is lost; one on
