@@ -158,8 +158,13 @@ pub(crate) const MAX_PENDING: usize = 1024;
 pub(crate) fn text(bytes: &[u8]) -> String {
     let bytes = &bytes[..bytes.len().min(MAX_TEXT)];
     let s = String::from_utf8_lossy(bytes);
-    let mut t: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     // Each invalid byte became a 3-byte replacement character: cut again.
+    clip(s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect())
+}
+
+/// `t` cut to at most [`MAX_TEXT`] bytes on a character boundary (texts made of several
+/// [`text`]s are longer than each).
+pub(crate) fn clip(mut t: String) -> String {
     if t.len() > MAX_TEXT {
         let mut end = MAX_TEXT;
         while !t.is_char_boundary(end) {

@@ -173,7 +173,7 @@ pub fn describe(cmd: &[u8]) -> (String, String) {
     let name = text(name).to_ascii_uppercase();
     if CONTAINER_COMMANDS.contains(&name.as_str()) {
         let sub = args.get(1).map(|s| text(s).to_ascii_uppercase()).unwrap_or_default();
-        return (format!("{name} {sub}").trim_end().to_string(), String::new());
+        return (crate::clip(format!("{name} {sub}").trim_end().to_string()), String::new());
     }
     if KEYLESS_COMMANDS.contains(&name.as_str()) {
         return (name, String::new());
@@ -302,6 +302,10 @@ mod tests {
         assert_eq!(describe(b"*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$4\r\nsave\r\n"), ("CONFIG GET".into(), String::new()));
         assert_eq!(describe(b"*2\r\n$4\r\nAUTH\r\n$6\r\nsecret\r\n"), ("AUTH".into(), String::new()));
         assert_eq!(describe(b"PING\r\n"), ("PING".into(), String::new()));
+        // A container command and a subcommand of 256 bytes each: one bounded text (found by
+        // fuzzing).
+        let long = format!("*2\r\n$3\r\nACL\r\n$256\r\n{}\r\n", "x".repeat(256));
+        assert!(describe(long.as_bytes()).0.len() <= crate::MAX_TEXT);
         // Cut inside the key: what was captured.
         assert_eq!(describe(b"*2\r\n$3\r\nGET\r\n$20\r\nsess"), ("GET".into(), "sess".into()));
     }
