@@ -271,7 +271,7 @@ async function renderDetails(st: ViewState, gen: number): Promise<void> {
       <div class="charts" data-testid="charts"></div>
       <div class="dtabs">${tabs}</div>
       <div class="drill-body" data-testid="drill"></div>`;
-    renderCharts(aside.querySelector<HTMLElement>(".charts")!, s.series, (from, to) => go({ from: String(from), to: String(to) }), eventMarkers(d.events));
+    renderCharts(aside.querySelector<HTMLElement>(".charts")!, s.series, (from, to) => go({ from: String(from), to: String(to) }), eventMarkers(d.events, st));
     await renderDrill(aside.querySelector<HTMLElement>(".drill-body")!, st.dtab, d.id, st, "");
   } catch (e) {
     if (gen !== generation) return;
