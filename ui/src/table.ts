@@ -125,7 +125,10 @@ export function renderTable(el: HTMLElement, page: EntitiesPage, refresh = false
   detach = null;
   const st = readState();
   const key = viewKey();
-  if (refresh && key === shownView) {
+  // The same view again (a refresh, another row selected): the reader stays where they are.
+  const sameView = key === shownView;
+  const scrollY = window.scrollY;
+  if (refresh && sameView) {
     const at = new Map(shownOrder.map((id, i) => [id, i]));
     page = { ...page, rows: [...page.rows].sort((a, b) => (at.get(a.id) ?? Infinity) - (at.get(b.id) ?? Infinity)) };
   } else if (key !== shownView) {
@@ -153,6 +156,10 @@ export function renderTable(el: HTMLElement, page: EntitiesPage, refresh = false
   const table = el.querySelector<HTMLTableElement>("table")!;
   const tbody = table.querySelector("tbody")!;
   const spacer = (rows: number) => (rows > 0 ? `<tr class="spacer" style="height:${rows * ROW_H}px"><td colspan="${columns.length + 1}"></td></tr>` : "");
+  // Every row's height from the start (rows are drawn as they come into view), so that the
+  // page keeps its length and the browser its scroll position while the rows are replaced.
+  tbody.innerHTML = spacer(page.rows.length);
+  if (sameView && window.scrollY !== scrollY) window.scrollTo(0, scrollY);
   let shown = [-1, -1];
   const paint = () => {
     const n = page.rows.length;
