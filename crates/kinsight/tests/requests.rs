@@ -9,13 +9,14 @@
 //!
 //! The same for MariaDB 10.11 (a private mariadbd, the `mariadb` client running a script
 //! with errors on purpose: its own account of each statement, error numbers and times, is
-//! the truth) and DNS (dnsmasq on a private port with static records, one `dig` a query over
+//! the truth; then prepared statements with MySQL Connector/Python, timing each execution
+//! itself) and DNS (dnsmasq on a private port with static records, one `dig` a query over
 //! UDP and TCP, some NXDOMAIN: dig's status, answer count and query time are the truth).
 //! Each request is matched to the process that made or answered it by pid.
 //!
 //! Skips, saying why, when not root, without BPF, or without the servers (Debian's
 //! redis-server, redis-tools, postgresql; mariadb-server, mariadb-client, dnsmasq,
-//! bind9-dnsutils).
+//! bind9-dnsutils; Connector/Python in .ci/venv or `$KINSIGHT_TEST_PYTHON`).
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read};
@@ -47,6 +48,14 @@ fn pg_bin() -> Option<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql").ok()?.filter_map(|e| Some(e.ok()?.path().join("bin"))).filter(|b| b.join("initdb").exists()).collect();
     dirs.sort();
     dirs.pop()
+}
+
+/// The tests of this file run one at a time: each kinsight traces the whole host, so the
+/// other test's load (four tracers, benchmarks) would fill the ring buffer and drop events
+/// the exact counts need.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn free_port() -> u16 {
@@ -144,6 +153,7 @@ fn requests_of_redis_and_postgres_match_their_clients() {
         eprintln!("requests_of_redis_and_postgres_match_their_clients: skipped: {why}");
         return;
     }
+    let _serial = serial();
     let tmp = std::env::temp_dir().join(format!("kinsight-requests-test-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     let redis_port = free_port();
@@ -249,9 +259,38 @@ fn mariadb_dns_skip_reason() -> Option<String> {
             return Some(format!("{tool} is missing (apt-get install mariadb-server mariadb-client dnsmasq bind9-dnsutils)"));
         }
     }
+    if !Command::new(connector_python()).args(["-c", "import mysql.connector"]).stderr(Stdio::null()).status().is_ok_and(|s| s.success()) {
+        return Some(format!("{} cannot import mysql.connector (.ci/run installs mysql-connector-python from PyPI in .ci/venv)", connector_python().display()));
+    }
     let out = Command::new(KINSIGHT).args(["live", "--mode", "full", "--once", "--interval", "1", "--view", "procs", "--format", "json"]).output().expect("run kinsight");
     String::from_utf8_lossy(&out.stderr).lines().find(|l| l.contains("BPF is not in use")).map(str::to_string)
 }
+
+/// The Python with MySQL Connector/Python: `$KINSIGHT_TEST_PYTHON`, else .ci/venv's.
+fn connector_python() -> PathBuf {
+    std::env::var_os("KINSIGHT_TEST_PYTHON").map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.ci/venv/bin/python"), PathBuf::from)
+}
+
+/// Prepared statements (COM_STMT_PREPARE / COM_STMT_EXECUTE, the binary protocol) with
+/// Connector/Python, timing each execution itself: a SELECT executed for four ids (one
+/// with no row), an INSERT of a key that exists (error 1062).
+const PREPARED_PY: &str = r#"
+import sys, time
+import mysql.connector
+db = mysql.connector.connect(host="127.0.0.1", port=int(sys.argv[1]), user="k", password="k", database="shop", ssl_disabled=True)
+cur = db.cursor(prepared=True)
+for i in (1, 2, 3, 99):
+    t = time.perf_counter_ns()
+    cur.execute("SELECT name FROM items WHERE id = %s", (i,))
+    rows = cur.fetchall()
+    print("select", i, "rows", len(rows), "ns", time.perf_counter_ns() - t)
+t = time.perf_counter_ns()
+try:
+    cur.execute("INSERT INTO items VALUES (%s, %s)", (1, "duplicate"))
+except mysql.connector.Error as e:
+    print("error", e.errno, "ns", time.perf_counter_ns() - t)
+db.close()
+"#;
 
 /// A private mariadbd: its own datadir, socket and TCP port, a user `k` and a table
 /// `shop.items` of three rows, made before kinsight watches.
@@ -382,6 +421,7 @@ fn requests_of_mariadb_and_dns_match_their_clients() {
         eprintln!("requests_of_mariadb_and_dns_match_their_clients: skipped: {why}");
         return;
     }
+    let _serial = serial();
     let tmp = std::env::temp_dir().join(format!("kinsight-requests-mariadb-dns-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     let db = Mariadb::start(&tmp.join("my"));
@@ -406,11 +446,10 @@ fn requests_of_mariadb_and_dns_match_their_clients() {
     let dnsmasq_pid = dnsmasq.0.id();
     let mariadbd_pid = db.pid();
 
-    // MariaDB's protocol is found from the server's greeting. DNS is named on its port: a
-    // DNS server over TCP that reads the 2-byte length apart from the message (dnsmasq
-    // does) shows no message in its first buffer to tell it by.
-    let dns_spec = format!("dns={dns_port}");
-    let all = Live::start(&["live", "--view", "requests", "--format", "json", "--interval", "10", "--once", "--protocol", &dns_spec, "--filter", "req.proto in (mysql, dns)"]);
+    // Both on ports kinsight does not know: each connection's protocol comes from its first
+    // bytes, also where an end reads the length prefix apart from the message
+    // (Connector/Python's MySQL packet headers, dnsmasq's DNS over TCP).
+    let all = Live::start(&["live", "--view", "requests", "--format", "json", "--interval", "10", "--once", "--filter", "req.proto in (mysql, dns)"]);
     let capture = tmp.join("requests.scap");
     let writer = Live::start(&["capture", "-w", capture.to_str().unwrap(), "--duration", "10"]);
     let started = Instant::now();
@@ -420,6 +459,20 @@ fn requests_of_mariadb_and_dns_match_their_clients() {
     let maria = client(Command::new("mariadb").args(["-h", "127.0.0.1", "-P", &db.port.to_string(), "-u", "k", "-pk", "--skip-ssl", "--force", "-vvv"]), Some(&script));
     let (maria_errors, maria_timings) = mariadb_report(&maria.out);
     assert_eq!(maria_errors.len() + maria_timings.len(), MARIADB_SCRIPT.len(), "the client's account of every statement:\n{}", maria.out);
+    // Prepared statements, on the same server.
+    let script_py = tmp.join("prepared.py");
+    std::fs::write(&script_py, PREPARED_PY).unwrap();
+    let py = client(Command::new(connector_python()).arg(&script_py).arg(db.port.to_string()), None);
+    // `select ID rows N ns T` for each execution, then `error 1062 ns T`.
+    let executions: Vec<(String, u64)> = py.out.lines().filter_map(|l| {
+        let w: Vec<&str> = l.split(' ').collect();
+        match w.as_slice() {
+            ["select", _, "rows", _, "ns", t] => Some(("OK".to_string(), t.parse().ok()?)),
+            ["error", code, "ns", t] => Some((code.to_string(), t.parse().ok()?)),
+            _ => None,
+        }
+    }).collect();
+    assert_eq!(executions.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(), ["OK", "OK", "OK", "OK", "1062"], "Connector/Python said:\n{}", py.out);
 
     // DNS: over UDP and TCP, answered and NXDOMAIN, one dig a query.
     let mut digs = Vec::new();
@@ -435,13 +488,13 @@ fn requests_of_mariadb_and_dns_match_their_clients() {
     assert!(started.elapsed() < Duration::from_secs(9), "the workload outlasted kinsight's interval");
 
     let (rows, err) = all.rows();
-    let expect = Expect { maria: &maria, maria_errors: &maria_errors, maria_timings: &maria_timings, mariadbd_pid, digs: &digs, dnsmasq_pid };
+    let expect = Expect { maria: &maria, maria_errors: &maria_errors, maria_timings: &maria_timings, py: &py, executions: &executions, mariadbd_pid, digs: &digs, dnsmasq_pid };
     check_mariadb_dns(&rows, &err, &expect, true);
 
     // The same requests from the capture written meanwhile.
     let mut w = writer.child;
     assert!(w.0.wait().unwrap().success(), "kinsight capture failed");
-    let read = Command::new(KINSIGHT).args(["read", capture.to_str().unwrap(), "--view", "requests", "--format", "json", "--protocol", &dns_spec, "--filter", "req.proto in (mysql, dns)"]).output().unwrap();
+    let read = Command::new(KINSIGHT).args(["read", capture.to_str().unwrap(), "--view", "requests", "--format", "json", "--filter", "req.proto in (mysql, dns)"]).output().unwrap();
     assert!(read.status.success(), "{}", String::from_utf8_lossy(&read.stderr));
     let from_capture: Vec<Value> = serde_json::from_slice(&read.stdout).unwrap();
     check_mariadb_dns(&from_capture, "(from the capture)", &expect, false);
@@ -454,6 +507,9 @@ struct Expect<'a> {
     maria: &'a ClientRun,
     maria_errors: &'a [u64],
     maria_timings: &'a [f64],
+    py: &'a ClientRun,
+    /// Each execution of a prepared statement: the status Connector/Python saw, its time.
+    executions: &'a [(String, u64)],
     mariadbd_pid: u32,
     digs: &'a [Dig],
     dnsmasq_pid: u32,
@@ -488,8 +544,10 @@ fn check_mariadb_dns(rows: &[Value], err: &str, e: &Expect, live: bool) {
         let kind = stmt.split(' ').next().unwrap();
         assert!(kind == "SELEKT" || r["operation"] == kind, "{stmt}: {r}");
     }
-    // The server's side: mariadbd, the same requests and errors, each inside the client's.
-    let server = of("server", "mysql", e.mariadbd_pid);
+    // The server's side: mariadbd, the same requests and errors, each inside the client's
+    // (its rows of the mariadb client's connection: the server sees it from the other end).
+    let connection = client[0]["client"].clone();
+    let server: Vec<&Value> = of("server", "mysql", e.mariadbd_pid).into_iter().filter(|r| r["client"] == connection).collect();
     assert_eq!(server.len(), MARIADB_SCRIPT.len(), "mariadbd's requests ({}): {}", e.mariadbd_pid, summary());
     let server_errors: Vec<u64> = server.iter().filter(|r| r["error"] == true).map(|r| r["status"].as_str().unwrap().parse().unwrap()).collect();
     assert_eq!(server_errors, e.maria_errors, "{}", summary());
@@ -497,8 +555,38 @@ fn check_mariadb_dns(rows: &[Value], err: &str, e: &Expect, live: bool) {
         assert_eq!(s["target"], c["target"]);
         assert!(ns(s) <= ns(c), "server {} ns, client {} ns for {}", ns(s), ns(c), c["target"]);
     }
+
+    // Connector/Python: its two statements prepared once each, then each execution shown
+    // with the prepared text, the status the client saw, within the tolerance of its time.
+    let py = of("client", "mysql", e.py.pid);
+    assert_eq!(py.iter().filter(|r| r["operation"] == "PREPARE").count(), 2, "Connector/Python's requests ({}): {}", e.py.pid, summary());
+    // Its statements' executions; around them, what the connector does of its own: the
+    // session's settings (SET NAMES, autocommit), a PING, a COM_STMT_RESET before each
+    // execution.
+    let prepared = |r: &Value| r["target"] == "SELECT name FROM items WHERE id = ?" || r["target"] == "INSERT INTO items VALUES (?, ?)";
+    let executed: Vec<&&Value> = py.iter().filter(|r| r["operation"] != "PREPARE" && prepared(r)).collect();
+    let own: Vec<&str> = py.iter().filter(|r| !prepared(r)).map(|r| r["operation"].as_str().unwrap()).collect();
+    assert!(own.iter().all(|op| ["SET", "PING", "RESET"].contains(op)), "{own:?}");
+    assert_eq!(own.iter().filter(|op| **op == "RESET").count(), e.executions.len(), "{own:?}");
+    let targets: Vec<&str> = executed.iter().map(|r| r["target"].as_str().unwrap()).collect();
+    assert_eq!(targets, ["SELECT name FROM items WHERE id = ?", "SELECT name FROM items WHERE id = ?", "SELECT name FROM items WHERE id = ?", "SELECT name FROM items WHERE id = ?", "INSERT INTO items VALUES (?, ?)"], "{}", summary());
+    for (r, (status, theirs)) in executed.iter().zip(e.executions) {
+        assert_eq!((r["error"] == true, r["error"] == true || r["status"] != "?"), (status != "OK", true), "{r}");
+        if status != "OK" {
+            assert_eq!(r["status"].as_str(), Some(status.as_str()), "{r}");
+        }
+        // A failed execution's time includes the connector raising its exception (40 ms
+        // seen): there only an upper bound holds.
+        let low = if status == "OK" { *theirs as i64 - LATENCY_TOLERANCE_NS } else { 0 };
+        assert!(ns(r) > low && ns(r) <= *theirs as i64 + LATENCY_TOLERANCE_NS, "{} took {} ns, the client timed {theirs} ns", r["target"], ns(r));
+    }
+    let py_connection = py[0]["client"].clone();
+    let py_server: Vec<&Value> = of("server", "mysql", e.mariadbd_pid).into_iter().filter(|r| r["client"] == py_connection).collect();
+    let ops = |rs: &[&Value]| rs.iter().map(|r| format!("{} {} {}", r["operation"], r["status"], r["target"])).collect::<Vec<_>>();
+    let py_rows: Vec<&Value> = py.iter().copied().collect();
+    assert_eq!(ops(&py_server), ops(&py_rows), "mariadbd saw what Connector/Python did");
     // Nobody else's.
-    assert_eq!(rows.iter().filter(|r| r["proto"] == "mysql").count(), 2 * MARIADB_SCRIPT.len(), "{}", summary());
+    assert_eq!(rows.iter().filter(|r| r["proto"] == "mysql").count(), 2 * (MARIADB_SCRIPT.len() + py.len()), "{}", summary());
 
     // DNS: each dig's one query from its own process, with its status, answers and time;
     // dnsmasq served every one.
