@@ -190,7 +190,7 @@ async function renderView(st: ViewState, gen: number): Promise<void> {
     if (gen !== generation) return;
     showFilterError(null, "");
     syncLevels(page.levels, page.parent?.level, page.level);
-    renderTable(view, page, refreshing);
+    renderTable(view, page);
     $("proc-opts").hidden = page.level !== "process";
     const what = page.level === "process" && st.g ? "commands" : plural(page.level);
     $("range-label").textContent = `${what}: ${page.total} · ${time(page.range.from)} – ${time(page.range.to)} (${duration(page.range.seconds)})`;

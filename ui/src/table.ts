@@ -109,8 +109,9 @@ function open(tr: HTMLElement): void {
 }
 
 /** What the last table showed: its view (the state but the selection), its rows' order
- *  and the keyboard cursor. A refresh of the same view keeps the order, so that rows do not
- *  move under the reader as their numbers change; new rows come last. */
+ *  and the keyboard cursor. The same view drawn again (a refresh, another row selected)
+ *  keeps the order, so that rows do not move under the reader as their numbers change; new
+ *  rows come last. */
 let shownView = "";
 let shownOrder: string[] = [];
 let cursorId = "";
@@ -120,18 +121,20 @@ function viewKey(): string {
   return hashOf({ ...st, sel: "", dtab: "processes", r: "" });
 }
 
-export function renderTable(el: HTMLElement, page: EntitiesPage, refresh = false): void {
+export function renderTable(el: HTMLElement, page: EntitiesPage): void {
   detach?.();
   detach = null;
   const st = readState();
   const key = viewKey();
-  // The same view again (a refresh, another row selected): the reader stays where they are.
+  // The same view again (a refresh, another row selected): the reader stays where they are,
+  // and so do the rows (numbers that changed meanwhile would reorder them, and the row
+  // just clicked would move away from under the pointer).
   const sameView = key === shownView;
   const scrollY = window.scrollY;
-  if (refresh && sameView) {
+  if (sameView) {
     const at = new Map(shownOrder.map((id, i) => [id, i]));
     page = { ...page, rows: [...page.rows].sort((a, b) => (at.get(a.id) ?? Infinity) - (at.get(b.id) ?? Infinity)) };
-  } else if (key !== shownView) {
+  } else {
     cursorId = "";
   }
   shownView = key;
