@@ -1,5 +1,6 @@
 // The explorer a team keeps open, in a real browser, against `kinsight up --replay` of the
-// shared Kubernetes capture: the overview it lands on, process rows and their grouping,
+// shared Kubernetes capture: the overview it lands on (with what changed marked on its
+// charts at the right time, named on hover, opened on click), process rows and their grouping,
 // keyboard navigation, the live refresh (in place, no reload, pausable), the copy-link
 // button, and topology labels (shortened, one size at every zoom, never overlapping, at
 // pod level and at 50+ process nodes).
@@ -10,6 +11,7 @@
 // the first failing step leaves `FAILED-<step>.png` and exits with status 1.
 
 import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { check, launch, settle as settleAfter, stepper } from "./lib.mjs";
 
 const [url, artifacts] = process.argv.slice(2);
@@ -69,6 +71,70 @@ await step("overview", async () => {
   check(ns === 3, `namespaces table: ${ns}`);
   check((await text('[data-testid="source-replay"]')).includes("replay"), "the replay source's health");
   check(await page.isVisible('[data-testid="overview-changes"]'), "what changed");
+});
+
+await step("overview-marks", async () => {
+  // The capture's span holds no change; the range from 15:24 UTC holds the creation of the
+  // namespace critical-app, its Deployment, ReplicaSet and Service, the three backend pods
+  // (15:27:30) and the client pod (15:27:38), as the objects' creationTimestamps say.
+  const [from, to] = [1481210640, 1481211712];
+  const inSpan = await page.evaluate(async () => (await (await fetch("/api/changes")).json()).total + (await (await fetch("/api/events")).json()).total);
+  const marksInSpan = (await page.$$('[data-testid="overview-charts"] [data-testid="chart-mark"]')).length;
+  check(inSpan === 0 && marksInSpan === 0, `no marks where nothing changed: ${marksInSpan} marks, ${inSpan} changes and Events`);
+  await settle(() => page.goto(`${url}#from=${from}000000000&to=${to}000000000`));
+  await page.waitForFunction(() => document.querySelector('[data-testid="overview-charts"] [data-testid="chart-mark"]'));
+  const changes = await page.evaluate(async ([a, b]) => (await (await fetch(`/api/changes?from=${a}000000000&to=${b}000000000`)).json()).rows, [from, to]);
+  const pods = changes.filter((c) => c.kind === "Pod" && c.namespace === "critical-app" && c.change === "created");
+  check(pods.length === 4 && pods.filter((p) => p.name.startsWith("backend-")).every((p) => p.ts_ns === 1481210850e9) && pods.find((p) => p.name === "client")?.ts_ns === 1481210858e9, `the pods' creations: ${JSON.stringify(pods)}`);
+  // Every chart marks every change, each mark's dashed line at its time's x on the time
+  // axis (which spans the range asked for); changes too close to point at apart share one.
+  const charts = await page.$$eval('[data-testid="overview-charts"] .chart', (cs) =>
+    cs.map((c) => {
+      const over = c.querySelector(".u-over").getBoundingClientRect();
+      const marks = [...c.querySelectorAll('[data-testid="chart-mark"]')].map((m) => {
+        const line = m.querySelector(".mark-line").getBoundingClientRect();
+        const hit = m.getBoundingClientRect();
+        return { t: Number(m.dataset.t), last: Number(m.dataset.tLast), count: Number(m.dataset.count), x: line.left + line.width / 2, hit: [hit.left, hit.right] };
+      });
+      return { name: c.dataset.testid, left: over.left, width: over.width, marks };
+    }),
+  );
+  check(charts.length >= 6, `${charts.length} charts`);
+  const within = (a, b) => changes.filter((x) => x.ts_ns / 1e9 >= a && x.ts_ns / 1e9 <= b).length;
+  for (const c of charts) {
+    check(c.marks.reduce((n, m) => n + m.count, 0) === changes.length, `${c.name} marks the ${changes.length} changes: ${JSON.stringify(c.marks)}`);
+    c.marks.forEach((m, i) => {
+      const want = c.left + ((m.t - from) / (to - from)) * c.width;
+      check(Math.abs(m.x - want) <= 1, `${c.name}: the mark of ${m.t} at x ${m.x.toFixed(1)}, its time at ${want.toFixed(1)}`);
+      check(m.count === within(m.t, m.last), `${c.name}: the mark of ${m.t}–${m.last} holds ${m.count}`);
+      check(i === 0 || c.marks[i - 1].hit[1] <= m.hit[0] + 0.01, `${c.name}: the marks of ${c.marks[i - 1]?.t} and ${m.t} do not overlap`);
+    });
+  }
+  check(charts[0].marks.some((m) => m.t === 1481210850 && m.last === 1481210850) && charts[0].marks.some((m) => m.t === 1481210858), "the backend pods' second and the client's apart");
+  // Hovering a mark says what happened, to what; clicking it opens the object.
+  const mark = (t) => page.locator(`[data-testid="chart-cpu"] [data-testid="chart-mark"][data-t="${t}"]`);
+  await mark(1481210858).hover();
+  await page.waitForFunction(() => !document.querySelector('[data-testid="mark-tip"]').hidden);
+  const tip = await text('[data-testid="mark-tip"]');
+  check(tip.includes("Pod critical-app/client created"), `the tooltip names the pod: ${tip}`);
+  await settle(() => mark(1481210858).click());
+  check((await text('[data-testid="details-title"]')).includes("client"), `the mark opened the pod: ${await text('[data-testid="details-title"]')}`);
+  check((await page.evaluate(() => location.hash)).includes(encodeURIComponent(`pod:${pods.find((p) => p.name === "client").uid}`)), "selected by its uid");
+  // A second of several changes lists them all, and opens as the Changes view of that second.
+  await settle(() => page.goto(`${url}#from=${from}000000000&to=${to}000000000`));
+  await mark(1481210850).hover();
+  await page.waitForFunction(() => !document.querySelector('[data-testid="mark-tip"]').hidden);
+  const many = await page.$$eval('[data-testid="mark-tip"] div', (d) => d.map((x) => x.textContent));
+  // The hovered mark's tooltip, kept (the step's own screenshot is of where the click led).
+  await page.screenshot({ path: join(artifacts, "overview-marks-hover.png"), fullPage: true });
+  for (const p of pods.filter((p) => p.name.startsWith("backend-"))) check(many.some((l) => l.includes(`Pod critical-app/${p.name} created`)), `${p.name} in ${many}`);
+  check(many.some((l) => l.includes("Deployment critical-app/backend created")), `the Deployment in ${many}`);
+  await settle(() => mark(1481210850).click());
+  await page.waitForFunction(() => /from=1481210850000000000&to=1481210851000000000/.test(location.hash) && document.querySelector('[data-testid="changes-view"]'));
+  await page.waitForFunction(() => document.body.dataset.ready === "1");
+  const listed = await page.$$eval('[data-testid="changes-view"] [data-testid="change"]', (trs) => trs.map((tr) => tr.dataset.name));
+  check(listed.length === changes.filter((c) => c.ts_ns === 1481210850e9).length && listed.includes("backend"), `the Changes of that second: ${listed} (${await page.evaluate(() => location.hash)}: ${await text('[data-testid="changes-summary"]')})`);
+  await settle(() => page.goto(`${url}#tab=overview`));
 });
 
 await step("overview-opens-a-workload", async () => {

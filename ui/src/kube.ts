@@ -2,6 +2,7 @@
 // shows them), the Kubernetes part of the details panel (state, Events, changes), and the
 // "what changed" view of the cluster over the time range.
 
+import type { Marker } from "./charts";
 import { get, type Change, type EntityRow, type K8sState, type KubeEvent, type Listing } from "./api";
 import { bytes, duration, esc, time } from "./format";
 import { hashOf, type ViewState } from "./state";
@@ -118,11 +119,12 @@ function changeText(c: Change): string {
   return c.fields.map((f) => `${f.field}: ${f.from || "–"} → ${f.to || "–"}`).join("; ");
 }
 
-/** The explorer's id of the entity a change is about (none for kinds that are not entities). */
-function entityId(c: Change): string | null {
+/** The explorer's id of the entity an object is (none for kinds that are not entities, or a
+ *  pod whose uid is not known). */
+function entityId(c: { kind: string; uid: string | null; namespace: string | null; name: string }): string | null {
   switch (c.kind) {
     case "Pod":
-      return `pod:${c.uid}`;
+      return c.uid ? `pod:${c.uid}` : null;
     case "Node":
       return `node:${c.name}`;
     case "Namespace":
@@ -199,7 +201,40 @@ export async function renderChanges(el: HTMLElement, st: ViewState, namespace: s
   return `changes: ${changes.total} · events: ${events.total} · ${time(changes.range.from)} – ${time(changes.range.to)}`;
 }
 
-/** Event times for the chart markers: the last time each was seen, Warnings apart. */
-export function eventMarkers(events: KubeEvent[] | null | undefined): { t: number; warning: boolean; text: string }[] {
-  return (events ?? []).map((e) => ({ t: e.last_ns / 1e9, warning: e.type === "Warning", text: `${e.reason ?? ""}: ${e.message ?? ""}` }));
+function objectName(o: { kind: string; namespace: string | null; name: string }): string {
+  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`;
+}
+
+/** Where an object opens in the explorer: selected, over the same range. */
+function objectHref(o: { kind: string; uid: string | null; namespace: string | null; name: string }, st: ViewState | null): string | undefined {
+  const id = entityId(o);
+  if (!id || !st) return undefined;
+  const h = o.kind === "Node" || o.kind === "Pod" ? "physical" : o.kind === "Service" ? "services" : "logical";
+  return hashOf({ ...st, tab: "table", h, p: "", level: "", sel: id, f: "", g: "", alive: "" });
+}
+
+/** Event times for the chart markers: the last time each was seen, Warnings apart. With
+ *  `st`, each names its object and links to it. */
+export function eventMarkers(events: KubeEvent[] | null | undefined, st: ViewState | null = null): Marker[] {
+  return (events ?? []).map((e) => ({
+    t: e.last_ns / 1e9,
+    warning: e.type === "Warning",
+    what: "event",
+    object: objectName(e.object),
+    href: objectHref(e.object, st),
+    text: `${time(e.last_ns)} ${e.type ?? "Event"} ${e.reason ?? ""}: ${objectName(e.object)}: ${e.message ?? ""}${e.count > 1 ? ` (×${e.count})` : ""}`,
+  }));
+}
+
+/** What changed, as chart markers at the time each was seen: created, deleted, restarts and
+ *  the other followed fields. */
+export function changeMarkers(changes: Change[], st: ViewState | null): Marker[] {
+  return changes.map((c) => ({
+    t: c.ts_ns / 1e9,
+    warning: false,
+    what: c.change,
+    object: objectName(c),
+    href: objectHref(c, st),
+    text: `${time(c.ts_ns)} ${objectName(c)} ${changeText(c)}`,
+  }));
 }

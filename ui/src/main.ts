@@ -190,7 +190,7 @@ async function renderView(st: ViewState, gen: number): Promise<void> {
     if (gen !== generation) return;
     showFilterError(null, "");
     syncLevels(page.levels, page.parent?.level, page.level);
-    renderTable(view, page, refreshing);
+    renderTable(view, page);
     $("proc-opts").hidden = page.level !== "process";
     const what = page.level === "process" && st.g ? "commands" : plural(page.level);
     $("range-label").textContent = `${what}: ${page.total} · ${time(page.range.from)} – ${time(page.range.to)} (${duration(page.range.seconds)})`;
@@ -271,7 +271,7 @@ async function renderDetails(st: ViewState, gen: number): Promise<void> {
       <div class="charts" data-testid="charts"></div>
       <div class="dtabs">${tabs}</div>
       <div class="drill-body" data-testid="drill"></div>`;
-    renderCharts(aside.querySelector<HTMLElement>(".charts")!, s.series, (from, to) => go({ from: String(from), to: String(to) }), eventMarkers(d.events));
+    renderCharts(aside.querySelector<HTMLElement>(".charts")!, s.series, (from, to) => go({ from: String(from), to: String(to) }), eventMarkers(d.events, st));
     await renderDrill(aside.querySelector<HTMLElement>(".drill-body")!, st.dtab, d.id, st, "");
   } catch (e) {
     if (gen !== generation) return;

@@ -3,10 +3,10 @@
 // busiest workloads, pods and commands, what changed in Kubernetes, and how each source is
 // doing. Each entry opens the explorer where that entity is.
 
-import { get, type EntityRow, type KubeEvent, type Overview, type SeriesColumns, type Status, type TopList } from "./api";
+import { get, type Change, type EntityRow, type KubeEvent, type Listing, type Overview, type SeriesColumns, type Status, type TopList } from "./api";
 import { renderCharts, updateCharts } from "./charts";
 import { bytes, esc, pct, time } from "./format";
-import { statusText } from "./kube";
+import { changeMarkers, eventMarkers, statusText } from "./kube";
 import { go, hashOf, type ViewState } from "./state";
 
 const MEASURES: Record<TopList["by"], { title: string; tip: string; cell: (r: EntityRow) => string }> = {
@@ -91,8 +91,18 @@ export function health(s: Status): string {
  *  already drawn (the charts keep their canvases, the page keeps its scroll). */
 export async function renderOverview(el: HTMLElement, st: ViewState, status: Status, isCurrent: () => boolean, refresh = false): Promise<string> {
   const range = { from: st.from || undefined, to: st.to || undefined };
-  const [o, s] = await Promise.all([get<Overview>("/api/overview", range), get<{ series: SeriesColumns }>("/api/series", { points: 300, ...range })]);
+  const [o, s, changes, events] = await Promise.all([
+    get<Overview>("/api/overview", range),
+    get<{ series: SeriesColumns }>("/api/series", { points: 300, ...range }),
+    // What changed and the Events, marked on the charts at their time.
+    get<Listing<Change>>("/api/changes", { ...range, limit: 1000 }),
+    get<Listing<KubeEvent>>("/api/events", { ...range, limit: 1000 }),
+  ]);
   if (!isCurrent()) return "";
+  const marks = [...changeMarkers(changes.rows, st), ...eventMarkers(events.rows, st)];
+  const axis: [number, number] = [o.range.from / 1e9, o.range.to / 1e9];
+  // A mark of several things opens the Changes view of its seconds, which lists them.
+  const secondHref = (a: number, b: number) => hashOf({ ...st, tab: "changes", p: "", sel: "", from: String(a * 1e9), to: String(b * 1e9) });
   const t = o.totals;
   const c = o.counts;
   const cards = [
@@ -140,10 +150,10 @@ export async function renderOverview(el: HTMLElement, st: ViewState, status: Sta
     for (const part of [".cards", ".overview-grid"]) el.querySelector(part)!.replaceWith(fresh.querySelector(part)!);
     const note = el.querySelector('[data-testid="no-kubernetes"]');
     if (note && o.kubernetes) note.remove();
-    if (updateCharts(charts, s.series)) return summary(o);
+    if (updateCharts(charts, s.series, marks, axis)) return summary(o);
   }
   el.innerHTML = html;
-  renderCharts(el.querySelector<HTMLElement>(".overview-charts")!, s.series, (from, to) => go({ from: String(from), to: String(to) }), [], 3);
+  renderCharts(el.querySelector<HTMLElement>(".overview-charts")!, s.series, (from, to) => go({ from: String(from), to: String(to) }), marks, { perRow: 3, range: axis, secondHref });
   return summary(o);
 }
 

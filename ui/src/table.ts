@@ -109,8 +109,9 @@ function open(tr: HTMLElement): void {
 }
 
 /** What the last table showed: its view (the state but the selection), its rows' order
- *  and the keyboard cursor. A refresh of the same view keeps the order, so that rows do not
- *  move under the reader as their numbers change; new rows come last. */
+ *  and the keyboard cursor. The same view drawn again (a refresh, another row selected)
+ *  keeps the order, so that rows do not move under the reader as their numbers change; new
+ *  rows come last. */
 let shownView = "";
 let shownOrder: string[] = [];
 let cursorId = "";
@@ -120,15 +121,20 @@ function viewKey(): string {
   return hashOf({ ...st, sel: "", dtab: "processes", r: "" });
 }
 
-export function renderTable(el: HTMLElement, page: EntitiesPage, refresh = false): void {
+export function renderTable(el: HTMLElement, page: EntitiesPage): void {
   detach?.();
   detach = null;
   const st = readState();
   const key = viewKey();
-  if (refresh && key === shownView) {
+  // The same view again (a refresh, another row selected): the reader stays where they are,
+  // and so do the rows (numbers that changed meanwhile would reorder them, and the row
+  // just clicked would move away from under the pointer).
+  const sameView = key === shownView;
+  const scrollY = window.scrollY;
+  if (sameView) {
     const at = new Map(shownOrder.map((id, i) => [id, i]));
     page = { ...page, rows: [...page.rows].sort((a, b) => (at.get(a.id) ?? Infinity) - (at.get(b.id) ?? Infinity)) };
-  } else if (key !== shownView) {
+  } else {
     cursorId = "";
   }
   shownView = key;
@@ -153,6 +159,10 @@ export function renderTable(el: HTMLElement, page: EntitiesPage, refresh = false
   const table = el.querySelector<HTMLTableElement>("table")!;
   const tbody = table.querySelector("tbody")!;
   const spacer = (rows: number) => (rows > 0 ? `<tr class="spacer" style="height:${rows * ROW_H}px"><td colspan="${columns.length + 1}"></td></tr>` : "");
+  // Every row's height from the start (rows are drawn as they come into view), so that the
+  // page keeps its length and the browser its scroll position while the rows are replaced.
+  tbody.innerHTML = spacer(page.rows.length);
+  if (sameView && window.scrollY !== scrollY) window.scrollTo(0, scrollY);
   let shown = [-1, -1];
   const paint = () => {
     const n = page.rows.length;

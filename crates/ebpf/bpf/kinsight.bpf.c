@@ -193,6 +193,10 @@ static __always_inline __u16 syscall_kind(long nr)
 	case 45: return KS_SC_RECVFROM;
 	case 46: return KS_SC_SENDMSG;
 	case 47: return KS_SC_RECVMSG;
+	/* sendmmsg / recvmmsg: read as a sendmsg / recvmsg of their first message (see
+	 * ks_sys_exit). */
+	case 307: return KS_SC_SENDMSG;
+	case 299: return KS_SC_RECVMSG;
 	case 49: return KS_SC_BIND;
 	case 50: return KS_SC_LISTEN;
 	case 56: return KS_SC_CLONE;
@@ -705,6 +709,17 @@ int BPF_PROG(ks_sys_exit, struct pt_regs *regs, long ret)
 	__u32 tgid = pid_tgid >> 32;
 	if (tgid == ks_self_tgid)
 		return 0;
+	/* sendmmsg and recvmmsg (libuv, BIND's dig, glibc's resolver send DNS queries with
+	 * them) return a count of messages; their vector starts with the first message's
+	 * msghdr, followed by its length. They are recorded as a sendmsg / recvmsg of that
+	 * first message, with its length as the result; the messages after it are not seen
+	 * (glibc's resolver sends the A and AAAA queries in one sendmmsg: the second is lost). */
+	if ((nr == 307 || nr == 299) && ret > 0) {
+		struct mmsghdr first = {};
+		if (bpf_probe_read_user(&first, sizeof(first), (const void *)regs->si))
+			return 0;
+		ret = first.msg_len;
+	}
 	struct task_struct *t = bpf_get_current_task_btf();
 	long a0 = regs->di;
 	if (ks_mode == KS_MODE_AGGREGATED && !is_lifecycle(sc))

@@ -10,7 +10,9 @@
 //! 0.29.3 counts the same bytes per process as `kinsight read`. `kinsight up`, watching
 //! this host and a Kubernetes API server (the protocol-faithful test server) whose pod
 //! carries the workload's container id, must show the same bytes and requests under
-//! namespace › deployment › pod in its API and the pod's labels in /metrics.
+//! namespace › deployment › pod in its API and the pod's labels in /metrics. In chromium,
+//! the explorer of `kinsight up` on this host refreshes the open view in place as a workload
+//! the test starts writes (ui/e2e/live.mjs).
 //!
 //! Every test prints why it skips when it cannot run (not root, no BPF, no busybox).
 
@@ -836,4 +838,95 @@ impl Drop for Workload {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// The live refresh on a live source, in a real browser (Debian's chromium driven by
+/// playwright-core): ui/e2e/live.mjs opens the process table of `kinsight up` watching this
+/// host, scrolled and with a row selected, starts a workload of its own (busybox appending
+/// 4096-byte blocks to a file on its command) and checks that the workload's row appears
+/// without a reload, that its written bytes grow to exactly the blocks written, stay put
+/// while paused and catch up on resume, and that the page never moves. Screenshots of every
+/// step are kept in ui/test-artifacts/live/.
+#[test]
+fn the_open_view_refreshes_in_place_on_the_live_host_in_chromium() {
+    let test = "the_open_view_refreshes_in_place_on_the_live_host_in_chromium";
+    if skip(test) {
+        return;
+    }
+    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui");
+    let chromium = std::env::var_os("KINSIGHT_CHROMIUM").map_or_else(|| "/usr/bin/chromium".into(), std::path::PathBuf::from);
+    if !chromium.is_file() {
+        eprintln!("{test}: skipped: {} is missing (apt-get install chromium)", chromium.display());
+        return;
+    }
+    if !ui.join("node_modules/playwright-core").is_dir() {
+        eprintln!("{test}: skipped: ui/node_modules has no playwright-core (npm ci in ui/; the build script does)");
+        return;
+    }
+    let _serial = serial();
+    let tmp = std::env::temp_dir().join(format!("kinsight-live-ui-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut up = Command::new(KINSIGHT)
+        .args(["up", "--bind", "127.0.0.1:0", "--no-kubernetes", "--data-dir", tmp.join("data").to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start kinsight up");
+    let mut stdout = BufReader::new(up.stdout.take().unwrap());
+    let mut line = String::new();
+    let addr = loop {
+        line.clear();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "kinsight up exited before serving");
+        if let Some(rest) = line.split("serving at http://").nth(1) {
+            break rest.trim().trim_end_matches('/').to_string();
+        }
+    };
+    struct KillOnDrop(Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _up = KillOnDrop(up);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let status = api_get(&addr, "/api/status");
+        if status["sources"].as_array().unwrap().iter().any(|s| s["kind"] == "live-host" && s["state"] == "running") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the live source is not running: {status:#}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    let artifacts = ui.join("test-artifacts/live");
+    let _ = std::fs::remove_dir_all(&artifacts);
+    let mut child = Command::new("node")
+        .arg("e2e/live.mjs")
+        .arg(format!("http://{addr}/"))
+        .arg(&artifacts)
+        .arg(&tmp)
+        .current_dir(&ui)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    // Bounded: the script takes about half a minute; a hung browser must not hang the suite.
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if started.elapsed() > Duration::from_secs(180) {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut log = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut log).unwrap();
+    child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
+    assert!(status.is_some_and(|s| s.success()) && log.contains("PASS"), "live.mjs failed (screenshots in {}):\n{log}", artifacts.display());
+    eprintln!("{log}");
+    std::fs::remove_dir_all(&tmp).ok();
 }

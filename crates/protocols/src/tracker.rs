@@ -8,6 +8,11 @@ use std::hash::Hash;
 
 /// Buffers with data a connection may show before it is given up as no known protocol.
 const SNIFF_BUFFERS: u8 = 4;
+/// TCP buffers this short in all, seen whole, may be a length prefix read (or written)
+/// apart from its message: MySQL's 4-byte packet header (Connector/Python reads it first),
+/// DNS's 2-byte length (dnsmasq reads it a byte at a time). They are kept and judged with
+/// the next buffer of the same direction.
+const MAX_PREFIX: usize = 4;
 
 enum Decoder {
     Dns(dns::Conn),
@@ -43,8 +48,16 @@ impl Decoder {
     }
 }
 
+/// A short first buffer kept while sniffing (see [`MAX_PREFIX`]).
+struct Prefix {
+    is_read: bool,
+    ts: u64,
+    bytes: Vec<u8>,
+}
+
 enum State {
-    Sniffing(u8),
+    /// No protocol found yet: the buffers with data seen, and a short one kept.
+    Sniffing(u8, Option<Prefix>),
     Off,
     /// A protocol this crate recognises but does not decode.
     Other(Proto),
@@ -92,19 +105,30 @@ impl<K: Eq + Hash, E> Tracker<K, E> {
             let state = match by_port(config, ends) {
                 Detection::Found(proto, side) => decoding(proto, side, ends.udp),
                 Detection::Off => State::Off,
-                Detection::Undecided => State::Sniffing(0),
+                Detection::Undecided => State::Sniffing(0, None),
             };
             Conn { end: end(), state }
         });
-        if let State::Sniffing(seen) = conn.state {
+        let mut prefix = None;
+        if let State::Sniffing(seen, kept) = &mut conn.state {
             if data.is_empty() {
                 return;
             }
-            conn.state = match by_bytes(config, ends, is_read, data) {
+            let seen = *seen + 1;
+            // A kept prefix is judged with the buffer after it in its direction.
+            prefix = kept.take().filter(|p| p.is_read == is_read);
+            let joined = prefix.as_ref().map(|p| [p.bytes.as_slice(), data].concat());
+            conn.state = match by_bytes(config, ends, is_read, joined.as_deref().unwrap_or(data)) {
                 Detection::Found(proto, side) => decoding(proto, side, ends.udp),
                 Detection::Off => State::Off,
-                Detection::Undecided if seen + 1 >= SNIFF_BUFFERS => State::Off,
-                Detection::Undecided => State::Sniffing(seen + 1),
+                Detection::Undecided if seen >= SNIFF_BUFFERS => State::Off,
+                Detection::Undecided if !ends.udp && joined.as_deref().unwrap_or(data).len() <= MAX_PREFIX && full_len == data.len() as u64 => {
+                    // Still short: kept, with the bytes before it (dnsmasq reads the length
+                    // one byte at a time).
+                    let ts = prefix.as_ref().map_or(ts, |p| p.ts);
+                    State::Sniffing(seen, Some(Prefix { is_read, ts, bytes: joined.clone().unwrap_or_else(|| data.to_vec()) }))
+                }
+                Detection::Undecided => State::Sniffing(seen, None),
             };
         }
         let full_len = full_len.max(data.len() as u64);
@@ -130,6 +154,10 @@ impl<K: Eq + Hash, E> Tracker<K, E> {
         let State::Decoding { proto, side, decoder } = &mut conn.state else { return };
         // A server reads requests; a client writes them.
         let from_client = is_read == (*side == Side::Server);
+        // The prefix the protocol was found with goes first, as it came.
+        if let Some(p) = &prefix {
+            decoder.on_chunk(from_client, Chunk { ts: p.ts, data: &p.bytes, full_len: p.bytes.len() as u64 }, &mut self.exchanges, &mut self.typed);
+        }
         decoder.on_chunk(from_client, chunk, &mut self.exchanges, &mut self.typed);
         for x in self.exchanges.drain(..) {
             out.push((conn.end.clone(), record(*proto, *side, x)));

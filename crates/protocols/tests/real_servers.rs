@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{count, load, read_text, replay, summary, View};
+use common::{count, load, read_text, replay, summary, Chunk, View};
 use kinsight_protocols::{Proto, RequestRecord, Side};
 
 fn views(port: u16, udp: bool) -> Vec<View> {
@@ -326,6 +326,42 @@ fn http2_gets_with_404_and_503() {
             // within that write, with no later stream on the connection to close it, it
             // is not counted. Every other response is.
             assert!(r.len() + 1 >= statuses.len(), "{view:?}\n{}", summary(&r));
+        }
+    }
+}
+
+/// Every buffer read as a length prefix, then the rest (`prefix` bytes first), as
+/// Connector/Python reads MySQL packets (the 4-byte header, then the payload) and dnsmasq
+/// DNS over TCP (the 2-byte length a byte at a time, then the message).
+fn split_prefixes(chunks: &[Chunk], prefix: usize) -> Vec<Chunk> {
+    chunks
+        .iter()
+        .flat_map(|c| {
+            let at = prefix.min(c.data.len());
+            let piece = |d: &[u8]| Chunk { ts: c.ts, conn: c.conn, from_client: c.from_client, data: d.to_vec() };
+            // The prefix a byte at a time, as dnsmasq reads DNS's length.
+            let mut pieces: Vec<Chunk> = if prefix == 2 { c.data[..at].chunks(1).map(piece).collect() } else { vec![piece(&c.data[..at])] };
+            pieces.push(piece(&c.data[at..]));
+            pieces
+        })
+        .filter(|c| !c.data.is_empty())
+        .collect()
+}
+
+/// On a port it does not know, the tracker finds the protocol of a connection whose ends
+/// read (or write) a length prefix apart from its message, and decodes the same requests as
+/// from whole buffers, on both sides.
+#[test]
+fn protocols_found_when_a_length_prefix_is_read_apart() {
+    for (file, prefix) in [("mysql.rec", 4), ("dns_tcp.rec", 2)] {
+        let whole = load(file);
+        let split = split_prefixes(&whole, prefix);
+        for server in [false, true] {
+            let view = View { server, port: 0, udp: false, snaplen: 0 };
+            let expected = replay(&whole, view);
+            let got = replay(&split, view);
+            assert!(!expected.is_empty(), "{file} {view:?}");
+            assert_eq!(summary(&got), summary(&expected), "{file} {view:?}");
         }
     }
 }
