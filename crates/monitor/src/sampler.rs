@@ -210,19 +210,8 @@ impl Sampler {
                 }
             }
             if let Some(t) = rec.conn {
-                let skey = SessionConnKey { proto: "tcp", client_ip: t.cip, client_port: t.cport, server_ip: t.sip, server_port: t.sport, pid: rec.pid };
                 // Requests go on the same view as the connection's bytes.
-                let side = match self.conns.get_mut(&skey) {
-                    Some(ConnSnap { side: Some(s), .. }) => *s,
-                    Some(snap) => {
-                        snap.side = Some(side);
-                        side
-                    }
-                    None => {
-                        self.role_hints.insert((rec.pid, t), side);
-                        side
-                    }
-                };
+                let side = self.request_side("tcp", rec.pid, t, side);
                 let ck = ConnKey { proto: Proto::Tcp, client: t.cip, server: t.sip, server_port: t.sport, observer: id, side };
                 let c = conn_rows.entry(ck).or_default();
                 c.requests += 1;
@@ -263,19 +252,7 @@ impl Sampler {
                     collector.conns.contains_key(&skey)
                 });
                 let l4 = l4.unwrap_or(if rec.req.proto == kinsight_protocols::Proto::Dns { "udp" } else { "tcp" });
-                let skey = SessionConnKey { proto: l4, client_ip: t.cip, client_port: t.cport, server_ip: t.sip, server_port: t.sport, pid: rec.pid };
-                // On the view that holds the connection's bytes, as HTTP's requests are.
-                let side = match self.conns.get_mut(&skey) {
-                    Some(ConnSnap { side: Some(s), .. }) => *s,
-                    Some(snap) => {
-                        snap.side = Some(side);
-                        side
-                    }
-                    None => {
-                        self.role_hints.insert((rec.pid, t), side);
-                        side
-                    }
-                };
+                let side = self.request_side(l4, rec.pid, t, side);
                 let ck = ConnKey { proto: Proto::from_name(l4), client: t.cip, server: t.sip, server_port: t.sport, observer: id, side };
                 let c = conn_rows.entry(ck).or_default();
                 c.requests += 1;
@@ -336,6 +313,24 @@ impl Sampler {
         sample.files = file_rows.into_iter().collect();
         history.record(sample);
         self.forget_exited(session);
+    }
+
+    /// The end of its connection view a process held for a request seen from `side`: the
+    /// view's settled side if it has one, else `side` settles it (a request's direction is
+    /// the surest sign of which end a process holds).
+    fn request_side(&mut self, l4: &'static str, pid: i64, t: IpTuple, side: Side) -> Side {
+        let skey = SessionConnKey { proto: l4, client_ip: t.cip, client_port: t.cport, server_ip: t.sip, server_port: t.sport, pid };
+        match self.conns.get_mut(&skey) {
+            Some(ConnSnap { side: Some(s), .. }) => *s,
+            Some(snap) => {
+                snap.side = Some(side);
+                side
+            }
+            None => {
+                self.role_hints.insert((pid, t), side);
+                side
+            }
+        }
     }
 
     /// Drops the counters of threads the engine forgot (a live source removes exited
