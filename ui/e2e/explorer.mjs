@@ -17,6 +17,7 @@ if (!url || !artifacts) {
 mkdirSync(artifacts, { recursive: true });
 
 const CSJ02 = "pod:d52db280-bd5a-11e6-8bdb-028ce2cfb533";
+const CLIENT = "pod:da587b4d-bd5a-11e6-8bdb-028ce2cfb533";
 const { context, close } = await launch();
 const page = context.pages()[0] ?? (await context.newPage());
 page.setDefaultTimeout(20_000);
@@ -152,6 +153,71 @@ await step("topology-pods", async () => {
   await page.waitForFunction(() => window.__kinsightCy && window.__kinsightCy.edges('[kind = "traffic"]').length > 0);
   const labels = await page.evaluate(() => window.__kinsightCy.edges('[kind = "traffic"]').map((e) => e.data("label")));
   check(labels.includes("1 req"), `edges weighted by requests: ${labels}`);
+  // Each drawn edge's width and label are the API's requests of every protocol: the client
+  // pod's DNS queries to skydns (outside pods) are one of them.
+  const api = await page.evaluate(() => window.__kinsightTopology.edges.filter((e) => e.kind === "traffic"));
+  const drawn = await page.evaluate(() => window.__kinsightCy.edges('[kind = "traffic"]').map((e) => ({ s: e.source().id(), t: e.target().id(), label: e.data("label"), w: e.data("weight") })));
+  check(drawn.length === api.filter((e) => e.requests > 0).length, `only edges with requests are drawn: ${JSON.stringify(drawn)}`);
+  for (const d of drawn) {
+    const e = api.find((x) => x.source === d.s && x.target === d.t);
+    check(e && d.w === e.requests && d.label === `${e.requests} req`, `edge ${d.s} -> ${d.t}: ${JSON.stringify(d)} vs ${JSON.stringify(e)}`);
+  }
+  const dns = api.find((e) => e.source === CLIENT && e.ports.includes(53));
+  check(dns && dns.errors > 0, `the client's DNS edge has failed requests: ${JSON.stringify(api)}`);
+  await settle(() => page.selectOption("#weight", "errors"));
+  await page.waitForFunction(() => document.querySelector('[data-testid="topology"]')?.dataset.weight === "errors" && window.__kinsightCy?.edges().length > 0);
+  const failed = await page.evaluate(() => window.__kinsightCy.edges('[kind = "traffic"]').map((e) => ({ s: e.source().id(), t: e.target().id(), label: e.data("label") })));
+  check(failed.length === api.filter((e) => e.errors > 0).length, `only edges with failures are drawn by errors: ${JSON.stringify(failed)}`);
+  check(failed.some((f) => f.s === CLIENT && f.t === dns.target && f.label === `${dns.errors} failed`), `the DNS edge by failures: ${JSON.stringify(failed)}`);
+  check((await page.textContent(".topo-legend")).includes("failed requests"), "the legend says what the width is");
+  await settle(() => page.selectOption("#weight", "bytes"));
+});
+
+await step("request-columns", async () => {
+  // Every protocol's requests at the pod level, as the API counts them. skydns runs on the
+  // node's network, outside pods: it serves the pods' DNS queries, most of them failing,
+  // besides the node's HTTP.
+  const NOPOD = "nopod:10.0.2.15";
+  await settle(() => page.goto(`${url}#level=pod&tab=table`));
+  const heads = await page.$$eval("table.entities thead th", (ths) => ths.map((t) => t.textContent.trim()));
+  for (const h of ["Req/s", "Req err", "Req lat", "Sent/s", "Sent err", "Sent lat", "Protocols"]) check(heads.some((x) => x.startsWith(h)), `column ${h} in ${heads}`);
+  const cell = (id, col) => page.$eval(`tr[data-id="${id}"] td[data-col="${col}"]`, (td) => ({ text: td.textContent, title: td.title }));
+  const api = async (protocol) => {
+    const q = protocol ? `&protocol=${protocol}` : "";
+    const v = await page.evaluate(async (q) => (await fetch(`/api/entities?hierarchy=physical&level=pod&limit=1000${q}`)).json(), q);
+    return Object.fromEntries(v.rows.map((r) => [r.id, r]));
+  };
+  const all = await api("");
+  const node = all[NOPOD];
+  check(node.requests > node.http_requests && node.protocols.includes("dns") && node.protocols.includes("http"), `outside pods, DNS and HTTP are served: ${JSON.stringify(node)}`);
+  const served = await cell(NOPOD, "request_rps");
+  check(served.title.includes(`${node.requests.toLocaleString("en-US")} requests served`) && served.text.endsWith("req/s"), `served cell: ${JSON.stringify(served)}`);
+  check(served.title.includes("per second"), "the tooltip says what the column measures");
+  const err = await cell(NOPOD, "request_error_pct");
+  check(err.title.includes(`${node.request_errors} of ${node.requests.toLocaleString("en-US")} requests failed`) && err.text.includes("%"), `served errors cell: ${JSON.stringify(err)}`);
+  check((await cell(NOPOD, "request_latency_ms")).text.includes("ms"), "served latency in ms");
+  check((await cell(NOPOD, "protocols")).text.includes("dns"), "the protocols cell");
+  const client = all[CLIENT];
+  const sent = await cell(CLIENT, "sent_rps");
+  check(client.sent_requests > 0 && sent.title.includes(`${client.sent_requests} requests sent`), `the client pod's sent cell: ${JSON.stringify(sent)}`);
+  // One protocol: the columns count only its requests.
+  await settle(() => page.selectOption("#protocol", "dns"));
+  const dns = (await api("dns"))[NOPOD];
+  check(dns.requests > 0 && dns.requests < node.requests && dns.request_errors > 0, `DNS is part of what is served: ${dns.requests} of ${node.requests}`);
+  const dnsCell = await cell(NOPOD, "request_rps");
+  check(dnsCell.title.includes(`${dns.requests} requests served`), `DNS only: ${JSON.stringify(dnsCell)}`);
+  check((await cell(NOPOD, "request_error_pct")).title.includes(`${dns.request_errors} of ${dns.requests} requests failed`), "DNS failures");
+  check((await cell(CLIENT, "sent_rps")).text === "–", "the client pod sent no DNS itself");
+  // The request drill-down lists the DNS queries, and the request charts are drawn.
+  await settle(() => page.click(`tr[data-id="${NOPOD}"] td[data-col="cpu_pct"]`));
+  await settle(() => page.click('[data-testid="dtab-requests"]'));
+  const drill = await page.textContent('[data-testid="drill-requests"]');
+  check(drill.includes("dns") && drill.includes("backend.critical-app") && !drill.includes("http"), `request drill-down: ${drill.slice(0, 300)}`);
+  const charts = await page.$$eval('[data-testid="charts"] .uplot canvas', (c) => c.length);
+  check(charts >= 9, `request charts drawn: ${charts}`);
+  await settle(() => page.selectOption("#protocol", ""));
+  // Back where the next step starts: the topology of critical-app's pods.
+  await settle(() => page.goto(`${url}#h=logical&p=ns%3Acritical-app&level=pod&tab=topology`));
 });
 
 await step("filter-namespace", async () => {

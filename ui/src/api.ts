@@ -60,6 +60,19 @@ export interface EntityRow {
   http_error_pct: number | null;
   http_latency_ms: number | null;
   http_out_requests: number;
+  /** Requests of every protocol (or of the chosen one), served and sent. */
+  requests: number;
+  request_rps: number;
+  request_errors: number;
+  request_error_pct: number | null;
+  request_latency_ms: number | null;
+  sent_requests: number;
+  sent_rps: number;
+  sent_errors: number;
+  sent_error_pct: number | null;
+  sent_latency_ms: number | null;
+  /** The protocols the entity served or sent requests of. */
+  protocols: string[];
   has_children: boolean;
   k8s?: K8sState | null;
   /** On process rows: what `ps` says of it. */
@@ -129,14 +142,14 @@ export interface KubeEvent {
 export interface TopList {
   level: "workload" | "pod" | "command";
   hierarchy: string;
-  by: "cpu_pct" | "memory_bytes" | "net_bytes" | "http_errors";
+  by: "cpu_pct" | "memory_bytes" | "net_bytes" | "http_errors" | "request_errors";
   rows: EntityRow[];
 }
 
 export interface Overview {
   range: Range;
   kubernetes: boolean;
-  totals: { processes: number; cpu_pct: number; memory_bytes: number; file_read_bytes: number; file_write_bytes: number; net_in_bytes: number; net_out_bytes: number; http_requests: number; http_errors: number; http_rps: number };
+  totals: { processes: number; cpu_pct: number; memory_bytes: number; file_read_bytes: number; file_write_bytes: number; net_in_bytes: number; net_out_bytes: number; http_requests: number; http_errors: number; http_rps: number; requests: number; request_errors: number; request_rps: number; sent_requests: number; sent_errors: number };
   counts: { nodes: number; namespaces: number; workloads: number; services: number; pods: number; containers: number; processes: number; processes_running: number };
   nodes: EntityRow[];
   namespaces: EntityRow[];
@@ -189,6 +202,12 @@ export interface SeriesColumns {
   http_rps: number[];
   http_error_pct: (number | null)[];
   http_latency_ms: (number | null)[];
+  request_rps: number[];
+  request_error_pct: (number | null)[];
+  request_latency_ms: (number | null)[];
+  sent_rps: number[];
+  sent_error_pct: (number | null)[];
+  sent_latency_ms: (number | null)[];
 }
 
 export interface TopoNode {
@@ -203,7 +222,10 @@ export interface TopoEdge {
   source: string;
   target: string;
   bytes: number;
+  /** Requests of every protocol over the edge, those that failed, their mean latency. */
   requests: number;
+  errors: number;
+  latency_ms: number | null;
   ports: number[];
   kind: "traffic" | "member";
 }
@@ -235,6 +257,8 @@ export interface ConnRow extends Owner {
   bytes_out: number;
   bytes: number;
   requests: number;
+  errors: number;
+  latency_ms: number | null;
 }
 
 export interface FileRow extends Owner {
@@ -252,6 +276,24 @@ export interface HttpRow extends Owner {
   status: number;
   latency_ms: number;
   size_bytes: number;
+  peer: EntityRef | null;
+}
+
+/** A request of any protocol, as `kinsight read --view requests` lists it. */
+export interface RequestRow extends Owner {
+  ts_ns: number;
+  protocol: string;
+  side: string;
+  operation: string;
+  target: string;
+  status: string;
+  error: boolean;
+  latency_ms: number;
+  request_bytes: number;
+  response_bytes: number;
+  client_ip: string | null;
+  server_ip: string | null;
+  server_port: number | null;
   peer: EntityRef | null;
 }
 

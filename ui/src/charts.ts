@@ -38,6 +38,30 @@ const SPECS: ChartSpec[] = [
   },
   { title: "HTTP requests (served/s)", series: [{ label: "served", values: (c) => c.http_rps, color: "#c2255c" }], fmt: (v) => rate(v) },
   { title: "HTTP latency (mean)", series: [{ label: "mean", values: (c) => c.http_latency_ms, color: "#862e9c" }], fmt: ms },
+  {
+    title: "Requests, every protocol (/s)",
+    series: [
+      { label: "served", values: (c) => c.request_rps, color: "#c2255c" },
+      { label: "sent", values: (c) => c.sent_rps, color: "#1864ab" },
+    ],
+    fmt: (v) => rate(v),
+  },
+  {
+    title: "Failed requests (%)",
+    series: [
+      { label: "served", values: (c) => c.request_error_pct, color: "#e03131" },
+      { label: "sent", values: (c) => c.sent_error_pct, color: "#f08c00" },
+    ],
+    fmt: pct,
+  },
+  {
+    title: "Request latency (mean)",
+    series: [
+      { label: "served", values: (c) => c.request_latency_ms, color: "#862e9c" },
+      { label: "sent", values: (c) => c.sent_latency_ms, color: "#0b7285" },
+    ],
+    fmt: ms,
+  },
 ];
 
 /** The charts drawn in each container (the details panel, the overview). */

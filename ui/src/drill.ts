@@ -1,7 +1,7 @@
 // Drill-downs of the selected entity: its processes, connections, files and HTTP
 // transactions over the time range.
 
-import { get, type ConnRow, type EntitiesPage, type EntityRef, type FileRow, type HttpRow, type Rows } from "./api";
+import { get, type ConnRow, type EntitiesPage, type EntityRef, type FileRow, type HttpRow, type RequestRow, type Rows } from "./api";
 import { bytes, esc, ms, pct, time } from "./format";
 import type { ViewState } from "./state";
 
@@ -10,6 +10,7 @@ export const DRILL_TABS: { id: ViewState["dtab"]; label: string }[] = [
   { id: "connections", label: "Connections" },
   { id: "files", label: "Files" },
   { id: "http", label: "HTTP" },
+  { id: "requests", label: "Requests" },
 ];
 
 function ref(r: EntityRef | null | undefined): string {
@@ -59,8 +60,8 @@ export async function renderDrill(el: HTMLElement, tab: ViewState["dtab"], id: s
       const page = await get<Rows<ConnRow>>("/api/connections", { entity: id, limit: 500, ...range });
       el.innerHTML = table(
         "drill-connections",
-        ["Proto", "Client", "Server", "Process", "Side", "In", "Out", "HTTP"],
-        page.rows.map((r) => [esc(r.proto), `${ref(r.client)} <span class="dim">${esc(r.client_ip)}</span>`, `${ref(r.server)} <span class="dim">${esc(r.server_ip)}:${r.server_port}</span>`, owner(r), esc(r.side), bytes(r.bytes_in), bytes(r.bytes_out), String(r.requests)]),
+        ["Proto", "Client", "Server", "Process", "Side", "In", "Out", "Requests", "Failed", "Latency"],
+        page.rows.map((r) => [esc(r.proto), `${ref(r.client)} <span class="dim">${esc(r.client_ip)}</span>`, `${ref(r.server)} <span class="dim">${esc(r.server_ip)}:${r.server_port}</span>`, owner(r), esc(r.side), bytes(r.bytes_in), bytes(r.bytes_out), String(r.requests), String(r.errors), ms(r.latency_ms)]),
         page.total,
       );
       break;
@@ -81,6 +82,27 @@ export async function renderDrill(el: HTMLElement, tab: ViewState["dtab"], id: s
         "drill-http",
         ["Time", "Side", "Method", "URL", "Status", "Latency", "Size", "Process", "Peer"],
         page.rows.map((r) => [esc(time(r.ts_ns)), esc(r.side), esc(r.method), `<code>${esc(r.url)}</code>`, `<span class="status s${Math.floor(r.status / 100)}">${r.status}</span>`, ms(r.latency_ms), bytes(r.size_bytes), owner(r), ref(r.peer)]),
+        page.total,
+      );
+      break;
+    }
+    case "requests": {
+      const page = await get<Rows<RequestRow>>("/api/requests", { entity: id, limit: 500, protocol: st.pr || undefined, ...range });
+      el.innerHTML = table(
+        "drill-requests",
+        ["Time", "Protocol", "Side", "Operation", "Target", "Status", "Latency", "Bytes (req/resp)", "Process", "Peer"],
+        page.rows.map((r) => [
+          esc(time(r.ts_ns)),
+          esc(r.protocol),
+          esc(r.side),
+          esc(r.operation),
+          `<code>${esc(r.target)}</code>`,
+          `<span class="status ${r.error ? "s5" : "s2"}" title="${r.error ? "failed" : "succeeded"}">${esc(r.status)}</span>`,
+          ms(r.latency_ms),
+          `${bytes(r.request_bytes)} / ${bytes(r.response_bytes)}`,
+          owner(r),
+          ref(r.peer),
+        ]),
         page.total,
       );
       break;

@@ -111,6 +111,8 @@ function syncControls(st: ViewState): void {
   for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs button")) b.classList.toggle("active", b.dataset.tab === st.tab);
   $<HTMLSelectElement>("weight").value = st.w;
   $("weight").hidden = st.tab !== "topology";
+  $<HTMLSelectElement>("protocol").value = st.pr;
+  $("protocol").hidden = st.tab !== "table";
   $<HTMLInputElement>("group-command").checked = st.g === "command";
   $<HTMLInputElement>("alive-only").checked = st.alive === "1";
   if (st.tab !== "table") $("proc-opts").hidden = true;
@@ -185,6 +187,7 @@ async function renderView(st: ViewState, gen: number): Promise<void> {
       order: st.order || undefined,
       group: st.g || undefined,
       alive: st.alive ? "true" : undefined,
+      protocol: st.pr || undefined,
       ...rangeParams(st),
     });
     if (gen !== generation) return;
@@ -216,6 +219,9 @@ function factsHtml(d: EntityDetail): string {
     fact("File read/written", "Bytes read / written on files, total over the range", `${bytes(t.file_read_bytes)} / ${bytes(t.file_write_bytes)}`),
     fact("HTTP served", "Requests served over the range; the share answered 5xx and their mean latency", `${t.http_requests} requests (${pct(t.http_error_pct)} errors, ${ms(t.http_latency_ms)} mean)`),
     fact("HTTP sent", "Requests sent as a client over the range", `${t.http_out_requests} requests`),
+    fact("Requests served", "Requests of every protocol served over the range; the share that failed and their mean latency", `${t.requests} requests (${pct(t.request_error_pct)} failed, ${ms(t.request_latency_ms)} mean)`),
+    fact("Requests sent", "Requests of every protocol sent as a client over the range; the share that failed and their mean latency", `${t.sent_requests} requests (${pct(t.sent_error_pct)} failed, ${ms(t.sent_latency_ms)} mean)`),
+    fact("Protocols", "The protocols the entity served or sent requests of over the range", t.protocols.length ? esc(t.protocols.join(", ")) : "none"),
   ].join("")}</dl>`;
 }
 
@@ -231,7 +237,7 @@ async function renderDetails(st: ViewState, gen: number): Promise<void> {
   try {
     const [d, s] = await Promise.all([
       get<EntityDetail>("/api/entity", { id: st.sel, ...rangeParams(st) }),
-      get<{ series: SeriesColumns }>("/api/series", { entity: st.sel, points: 300, ...rangeParams(st) }),
+      get<{ series: SeriesColumns }>("/api/series", { entity: st.sel, points: 300, protocol: st.pr || undefined, ...rangeParams(st) }),
     ]);
     if (gen !== generation) return;
     const drillScroll = aside.querySelector<HTMLElement>(".drill-body")?.scrollTop ?? 0;
@@ -335,6 +341,7 @@ function wireControls(): void {
   $<HTMLInputElement>("group-command").addEventListener("change", (e) => go({ g: (e.target as HTMLInputElement).checked ? "command" : "", sel: "" }));
   $<HTMLInputElement>("alive-only").addEventListener("change", (e) => go({ alive: (e.target as HTMLInputElement).checked ? "1" : "" }));
   $<HTMLSelectElement>("weight").addEventListener("change", (e) => go({ w: (e.target as HTMLSelectElement).value as ViewState["w"] }));
+  $<HTMLSelectElement>("protocol").addEventListener("change", (e) => go({ pr: (e.target as HTMLSelectElement).value }));
   window.addEventListener("hashchange", () => void render());
   // Backspace goes up one level, Escape closes the details first (arrows and Enter are
   // the table's own).

@@ -14,6 +14,7 @@ const MEASURES: Record<TopList["by"], { title: string; tip: string; cell: (r: En
   memory_bytes: { title: "Memory", tip: "Memory: resident at the end of the range, of the processes running then", cell: (r) => bytes(r.memory_bytes) },
   net_bytes: { title: "Network", tip: "Network: bytes received plus sent on sockets, total over the range", cell: (r) => bytes(r.net_bytes) },
   http_errors: { title: "HTTP errors", tip: "HTTP errors: requests served answered with 5xx, total over the range", cell: (r) => `${r.http_errors.toLocaleString("en-US")} of ${r.http_requests.toLocaleString("en-US")}` },
+  request_errors: { title: "Failed requests", tip: "Failed requests: requests of every protocol served that failed (HTTP 5xx, SQL errors, DNS error codes, Redis error replies), total over the range", cell: (r) => `${r.request_errors.toLocaleString("en-US")} of ${r.requests.toLocaleString("en-US")}` },
 };
 
 const LEVELS: Record<TopList["level"], string> = { workload: "Busiest workloads", pod: "Busiest pods", command: "Busiest commands" };
@@ -21,7 +22,7 @@ const LEVELS: Record<TopList["level"], string> = { workload: "Busiest workloads"
 /** Where an entity of the overview opens in the explorer. */
 function placeOf(r: EntityRow, list: TopList, st: ViewState): string {
   const base = { ...st, tab: "table" as const, level: "", sel: "", f: "", g: "" as const, alive: "" as const };
-  if (list.level === "command") return hashOf({ ...base, h: "physical", p: "", level: "process", g: "command", sort: list.by === "http_errors" ? "http_error_pct" : list.by });
+  if (list.level === "command") return hashOf({ ...base, h: "physical", p: "", level: "process", g: "command", sort: list.by === "http_errors" ? "http_error_pct" : list.by === "request_errors" ? "request_error_pct" : list.by });
   if (list.level === "workload") return hashOf({ ...base, h: "logical", p: r.namespace ? `ns:${r.namespace}` : "", sel: r.id });
   return hashOf({ ...base, h: "physical", p: r.k8s?.node ? `node:${r.k8s.node}` : "", level: "pod", sel: r.id });
 }
@@ -116,6 +117,7 @@ export async function renderOverview(el: HTMLElement, st: ViewState, status: Sta
     card("total-memory", "Memory", bytes(t.memory_bytes), "Memory: resident at the end of the range, of the processes running then"),
     card("total-net", "Network", bytes(t.net_in_bytes + t.net_out_bytes), "Network: bytes received plus sent on sockets, total over the range", `in ${bytes(t.net_in_bytes)} · out ${bytes(t.net_out_bytes)}`),
     card("total-http", "HTTP served", `${t.http_requests.toLocaleString("en-US")}`, "HTTP requests served, total over the range (and 5xx answers)", `${t.http_errors.toLocaleString("en-US")} errors · ${t.http_rps.toFixed(2)} req/s`),
+    card("total-requests", "Requests served", `${t.requests.toLocaleString("en-US")}`, "Requests of every protocol (HTTP, DNS, PostgreSQL, MySQL, Redis, …) served, total over the range, and those that failed", `${t.request_errors.toLocaleString("en-US")} failed · ${t.request_rps.toFixed(2)} req/s · ${t.sent_requests.toLocaleString("en-US")} sent (${t.sent_errors.toLocaleString("en-US")} failed)`),
   ].join("");
   const kube = status.sources.find((x) => x.kind === "kubernetes");
   const noKube = !o.kubernetes

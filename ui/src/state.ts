@@ -18,11 +18,13 @@ export interface ViewState {
   /** Selected entity (details panel). */
   sel: string;
   /** Drill-down tab of the details panel. */
-  dtab: "processes" | "connections" | "files" | "http";
+  dtab: "processes" | "connections" | "files" | "http" | "requests";
   sort: string;
   order: "" | "asc" | "desc";
   /** Topology edge weight. */
-  w: "bytes" | "requests";
+  w: "bytes" | "requests" | "errors";
+  /** Only this protocol's requests in the request columns and charts; empty: every protocol. */
+  pr: string;
   /** At the process level: `command` folds the rows by command name, with their count. */
   g: "" | "command";
   /** At the process level: `1` keeps only the processes still running at the end of the range. */
@@ -31,7 +33,7 @@ export interface ViewState {
   r: string;
 }
 
-const DEFAULTS: ViewState = { h: "physical", p: "", level: "", f: "", from: "", to: "", tab: "overview", sel: "", dtab: "processes", sort: "net_bytes", order: "", w: "bytes", g: "", alive: "", r: "" };
+const DEFAULTS: ViewState = { h: "physical", p: "", level: "", f: "", from: "", to: "", tab: "overview", sel: "", dtab: "processes", sort: "net_bytes", order: "", w: "bytes", pr: "", g: "", alive: "", r: "" };
 
 export function readState(): ViewState {
   const q = new URLSearchParams(location.hash.replace(/^#/, ""));

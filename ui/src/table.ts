@@ -36,7 +36,21 @@ export const COLUMNS: Column[] = [
   { sort: "http_rps", label: "HTTP", title: "HTTP: requests served per second, average over the range", cell: (r) => (r.http_requests ? rate(r.http_rps, " req/s") : "–"), exact: (r) => `${n(r.http_requests)} requests served` },
   { sort: "http_error_pct", label: "Errors", title: "Errors: share of the requests served in the range answered with 5xx", cell: (r) => pct(r.http_error_pct), exact: (r) => `${n(r.http_errors)} of ${n(r.http_requests)} requests` },
   { sort: "http_latency_ms", label: "Latency", title: "Latency: mean time to answer the requests served in the range", cell: (r) => ms(r.http_latency_ms), exact: (r) => (r.http_latency_ms === null ? "no requests" : `${r.http_latency_ms.toFixed(3)} ms`) },
+  ...requestColumns("request", "Req", "served", (r) => [r.requests, r.request_rps, r.request_errors, r.request_error_pct, r.request_latency_ms]),
+  ...requestColumns("sent", "Sent", "sent as a client", (r) => [r.sent_requests, r.sent_rps, r.sent_errors, r.sent_error_pct, r.sent_latency_ms]),
+  { sort: "", col: "protocols", label: "Protocols", title: "Protocols: those the entity's processes served or sent requests of in the range", text: true, cell: (r) => (r.protocols.length ? esc(r.protocols.join(" ")) : "–"), exact: (r) => r.protocols.join(", ") },
 ];
+
+/** Rate, failures and latency of the requests of every protocol (or of the one chosen),
+ *  served (`request`) or sent (`sent`): what a RED dashboard shows. */
+function requestColumns(key: "request" | "sent", label: string, what: string, of: (r: EntityRow) => [number, number, number, number | null, number | null]): Column[] {
+  const proto = () => "every protocol (or of the protocol chosen)";
+  return [
+    { sort: `${key}_rps`, label: `${label}/s`, title: `${label}/s: requests of ${proto()} ${what} per second, average over the range`, cell: (r) => (of(r)[0] ? rate(of(r)[1], " req/s") : "–"), exact: (r) => `${n(of(r)[0])} requests ${what}` },
+    { sort: `${key}_error_pct`, label: `${label} err`, title: `${label} err: share of the requests ${what} in the range that failed (HTTP 5xx, SQL errors, DNS error codes, Redis error replies)`, cell: (r) => pct(of(r)[3]), exact: (r) => `${n(of(r)[2])} of ${n(of(r)[0])} requests failed` },
+    { sort: `${key}_latency_ms`, label: `${label} lat`, title: `${label} lat: mean latency of the requests ${what} in the range, from the request's first byte to the response's end`, cell: (r) => ms(of(r)[4]), exact: (r) => (of(r)[4] === null ? "no requests" : `${of(r)[4]!.toFixed(3)} ms`) },
+  ];
+}
 
 /** What `ps` shows of a process row. */
 const PROCESS_COLUMNS: Column[] = [

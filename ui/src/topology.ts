@@ -1,9 +1,9 @@
 // The topology of the current level: entities as nodes, connections as edges weighted by
-// bytes or HTTP requests, services linked to the pods they select. The graph library is
+// bytes, requests of every protocol or failed requests, services linked to the pods they select. The graph library is
 // loaded on first use: the table view does not pay for it.
 
 import type { Topology } from "./api";
-import { bytes, esc } from "./format";
+import { bytes, esc, ms } from "./format";
 
 type Cy = import("cytoscape").Core;
 let cy: Cy | null = null;
@@ -64,13 +64,23 @@ function declutter(core: Cy): void {
   });
 }
 
-function weightOf(e: { bytes: number; requests: number }, w: "bytes" | "requests"): number {
-  return w === "bytes" ? e.bytes : e.requests;
+type Weight = "bytes" | "requests" | "errors";
+
+function weightOf(e: { bytes: number; requests: number; errors: number }, w: Weight): number {
+  return w === "bytes" ? e.bytes : w === "requests" ? e.requests : e.errors;
 }
 
-export async function renderTopology(el: HTMLElement, topo: Topology, weight: "bytes" | "requests", onSelect: (id: string) => void, onOpen: (id: string) => void): Promise<void> {
+const WEIGHT_LEGEND: Record<Weight, string> = { bytes: "bytes moved", requests: "requests of every protocol", errors: "failed requests of every protocol" };
+
+function edgeLabel(e: { bytes: number; requests: number; errors: number }, w: Weight): string {
+  if (w === "bytes") return bytes(e.bytes);
+  if (w === "requests") return `${e.requests} req`;
+  return `${e.errors} failed`;
+}
+
+export async function renderTopology(el: HTMLElement, topo: Topology, weight: Weight, onSelect: (id: string) => void, onOpen: (id: string) => void): Promise<void> {
   destroyTopology();
-  el.innerHTML = `<div class="topo-canvas" data-testid="topology"></div><p class="note topo-legend">Edges: ${weight === "bytes" ? "bytes moved" : "HTTP requests"} (width); dashed: a service selects the pod. Faded nodes are outside the current selection. Click selects, double-click opens.</p>`;
+  el.innerHTML = `<div class="topo-canvas" data-testid="topology" data-weight="${weight}"></div><p class="note topo-legend">Edges: ${WEIGHT_LEGEND[weight]} (width); dashed: a service selects the pod. Faded nodes are outside the current selection. Click selects, double-click opens.</p>`;
   const canvas = el.querySelector<HTMLElement>(".topo-canvas")!;
   (window as unknown as { __kinsightTopology: Topology }).__kinsightTopology = topo;
   if (topo.nodes.length === 0) {
@@ -93,8 +103,9 @@ export async function renderTopology(el: HTMLElement, topo: Topology, weight: "b
           target: e.target,
           kind: e.kind,
           width: e.kind === "member" ? 1 : 1 + 7 * Math.sqrt(weightOf(e, weight) / max),
-          label: e.kind === "member" ? "" : weight === "bytes" ? bytes(e.bytes) : `${e.requests} req`,
-          title: `${e.source} → ${e.target}: ${bytes(e.bytes)}, ${e.requests} HTTP requests, ports ${e.ports.join(", ")}`,
+          weight: weightOf(e, weight),
+          label: e.kind === "member" ? "" : edgeLabel(e, weight),
+          title: `${e.source} → ${e.target}: ${bytes(e.bytes)}, ${e.requests} requests (${e.errors} failed${e.latency_ms === null ? "" : `, ${ms(e.latency_ms)} mean`}), ports ${e.ports.join(", ")}`,
         },
       })),
   ];

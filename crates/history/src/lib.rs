@@ -3,8 +3,9 @@
 //! Owns: counters per series (a process, keyed by container and pid), per connection view
 //! and per file, in fixed-size time buckets kept at several resolutions (by default 1 s for
 //! 10 min, 10 s for 6 h, 1 min for 7 days); the catalog that names series and the
-//! containers, pods, services, nodes and namespaces they belong to; the most recent HTTP
-//! transactions; totals since the start (for Prometheus counters); a memory budget; and
+//! containers, pods, services, nodes and namespaces they belong to; requests of every
+//! application protocol per series and protocol; the most recent HTTP transactions and
+//! requests; totals since the start (for Prometheus counters); a memory budget; and
 //! snapshots to disk so a restart keeps history.
 //! Must not: know about events, the engine or HTTP serving, or decide how series are
 //! grouped (hierarchies are the server's business). Writers hand it samples that are
@@ -26,12 +27,13 @@ pub mod totals;
 pub use catalog::{STORE_PID, Catalog, ContainerMeta, Lifetime, NamespaceMeta, NodeMeta, OwnerMeta, PodContainerMeta, PodMeta, ProcessKey, ProcessMeta, ServiceMeta, WorkloadMeta};
 pub use changes::{ChangeKind, ChangeLog, FieldChange, ObjectChange};
 pub use events::{EventLog, EventRecord, InvolvedMeta};
-pub use counters::{ConnCounters, ConnKey, Counters, FileCounters, FileKey, Proto, Side};
-pub use httplog::{ConnEnds, HttpLog, HttpTx};
+pub use counters::{protocols_of, ConnCounters, ConnKey, Counters, FileCounters, FileKey, Proto, ProtoSet, ReqCounters, ReqKey, ReqProto, Side};
+pub use httplog::{ConnEnds, HttpLog, HttpTx, RequestLog, RequestTx};
 pub use snapshot::SnapshotError;
 pub use tier::{Bucket, Tier, TierConfig};
-pub use totals::{LatencyHistogram, StatusKey, Totals, LATENCY_BOUNDS_S};
+pub use totals::{LatencyHistogram, LatencyKey, RequestKey, StatusKey, Totals, LATENCY_BOUNDS_S};
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 /// Index of a series in the catalog.
@@ -53,6 +55,7 @@ pub struct HistoryConfig {
     pub max_files: usize,
     /// Connection views with totals kept (for Prometheus); more are counted in buckets only.
     pub max_conn_totals: usize,
+    /// Records kept by each of the HTTP log and the request log (the other protocols).
     pub http_log_capacity: usize,
 }
 
@@ -82,6 +85,9 @@ pub struct Sample {
     pub conns: Vec<(ConnKey, ConnCounters)>,
     pub files: Vec<(FileKey, FileCounters)>,
     pub http: Vec<HttpTx>,
+    /// Requests of the protocols other than HTTP/1: counted per series and protocol in the
+    /// buckets, in the totals, and kept in the request log.
+    pub requests: Vec<RequestTx>,
 }
 
 /// A stretch of buckets of one tier: `first <= index < end`.
@@ -107,6 +113,7 @@ pub struct History {
     pub catalog: Catalog,
     tiers: Vec<Tier>,
     pub http: HttpLog,
+    pub requests: RequestLog,
     pub totals: Totals,
     /// Time of the first and the end of the last recorded interval.
     first_ns: Option<u64>,
@@ -122,6 +129,7 @@ impl History {
             catalog: Catalog::new(config.max_series, config.max_files),
             tiers: config.tiers.iter().map(|t| Tier::new(*t)).collect(),
             http: HttpLog::new(config.http_log_capacity),
+            requests: RequestLog::new(config.http_log_capacity),
             totals: Totals::default(),
             first_ns: None,
             last_ns: 0,
@@ -154,6 +162,10 @@ impl History {
         self.first_ns = Some(self.first_ns.map_or(sample.ts_ns, |f| f.min(sample.ts_ns)));
         self.last_ns = self.last_ns.max(sample.ts_ns - sample.ts_ns % finest + finest);
         self.samples += 1;
+        let mut reqs: FxHashMap<ReqKey, ReqCounters> = FxHashMap::default();
+        for tx in &sample.requests {
+            reqs.entry(ReqKey { series: tx.series, proto: tx.proto }).or_default().observe(tx.side, tx.error, tx.latency_ns);
+        }
         for tier in &mut self.tiers {
             let index = sample.ts_ns / tier.resolution_ns();
             let Some(bucket) = tier.bucket_mut(index) else { continue };
@@ -166,6 +178,9 @@ impl History {
             }
             for (k, c) in &sample.files {
                 bucket.files.merge(*k, c);
+            }
+            for (k, c) in &reqs {
+                bucket.reqs.merge(*k, c);
             }
             let after = bucket.heap_bytes();
             tier.bytes = (tier.bytes + after).saturating_sub(before);
@@ -188,7 +203,12 @@ impl History {
             if tx.side == Side::Server {
                 self.totals.served_latency.entry(tx.series).or_default().observe(tx.latency_ns);
             }
+            self.totals.add_request(tx.series, ReqProto::Http, tx.side, tx.status >= 500, tx.latency_ns);
             self.http.push(tx);
+        }
+        for tx in sample.requests {
+            self.totals.add_request(tx.series, tx.proto, tx.side, tx.error, tx.latency_ns);
+            self.requests.push(tx);
         }
         self.enforce_budget();
         // The change log explains the data: it keeps what the longest tier can still show.
@@ -201,7 +221,7 @@ impl History {
 
     /// Heap bytes in use (approximate, but from the real sizes of the containers).
     pub fn heap_bytes(&self) -> usize {
-        self.tiers.iter().map(|t| t.bytes).sum::<usize>() + self.totals.heap_bytes() + self.http.heap_bytes()
+        self.tiers.iter().map(|t| t.bytes).sum::<usize>() + self.totals.heap_bytes() + self.http.heap_bytes() + self.requests.heap_bytes()
     }
 
     fn enforce_budget(&mut self) {
@@ -299,6 +319,25 @@ impl History {
         out
     }
 
+    /// Each series' requests over `[from, to)`, indexed by series id: of protocol `proto`,
+    /// or of every protocol summed when `None`; with the set of protocols it spoke (all of
+    /// them, whatever `proto`).
+    pub fn request_totals(&self, from: u64, to: u64, proto: Option<ReqProto>) -> Vec<(ReqCounters, ProtoSet)> {
+        let mut out = vec![(ReqCounters::default(), 0); self.catalog.series_count()];
+        let spans = self.cover(from, to);
+        for b in self.buckets(&spans) {
+            b.for_each_request(|id, p, c| {
+                if let Some(slot) = out.get_mut(id as usize) {
+                    slot.1 |= p.bit();
+                    if proto.is_none_or(|want| want == p) {
+                        slot.0.merge(c);
+                    }
+                }
+            });
+        }
+        out
+    }
+
     /// The tier to draw `[from, to)` with at most `max_points` points: the finest one that
     /// still holds `from` and is coarse enough, else the coarsest.
     pub fn timeline(&self, from: u64, to: u64, max_points: usize) -> Option<Timeline> {
@@ -331,6 +370,7 @@ impl History {
         }
         self.catalog.set_limits(config.max_series, config.max_files);
         self.http.set_capacity(config.http_log_capacity);
+        self.requests.set_capacity(config.http_log_capacity);
         self.config = config;
         self.enforce_budget();
     }

@@ -10,7 +10,10 @@ use std::path::Path;
 use bincode::Options;
 
 /// First bytes of a snapshot file; the version changes whenever the layout does.
-const MAGIC: &[u8] = b"kinsight-history v4\n";
+const MAGIC: &[u8] = b"kinsight-history v5\n";
+/// The layout before requests of every protocol were kept (v5 added them): still read, so
+/// an upgrade keeps the history it had.
+const MAGIC_V4: &[u8] = b"kinsight-history v4\n";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
@@ -48,20 +51,137 @@ impl History {
         let file = File::open(path).map_err(|source| SnapshotError::Io { path: p(), source })?;
         let mut input = BufReader::new(file);
         let mut magic = vec![0u8; MAGIC.len()];
-        if input.read_exact(&mut magic).is_err() || magic != MAGIC {
+        let read = input.read_exact(&mut magic).is_ok();
+        let v4 = magic == MAGIC_V4;
+        if !read || (magic != MAGIC && !v4) {
             return Err(SnapshotError::WrongFormat { path: p(), expected: String::from_utf8_lossy(MAGIC).trim().to_string() });
         }
         // A damaged length prefix must not make us allocate without bound: no honest
         // snapshot is larger than a few times the memory budget.
         let limit = (config.max_bytes as u64).saturating_mul(4).max(1 << 26);
-        let mut h: History = bincode::DefaultOptions::new()
-            .with_limit(limit)
-            .deserialize_from(GzDecoder::new(input)).map_err(|e| SnapshotError::Damaged { path: p(), reason: e.to_string() })?;
+        let damaged = |e: bincode::Error| SnapshotError::Damaged { path: p(), reason: e.to_string() };
+        let options = bincode::DefaultOptions::new().with_limit(limit);
+        let mut h: History = if v4 {
+            options.deserialize_from::<_, v4::History>(GzDecoder::new(input)).map_err(damaged)?.into()
+        } else {
+            options.deserialize_from(GzDecoder::new(input)).map_err(damaged)?
+        };
         h.catalog.rebuild_indexes();
         for t in &mut h.tiers {
             t.recount_bytes();
         }
         h.apply_config(config);
         Ok(h)
+    }
+}
+
+/// The v4 layout, as far as it differs: connection counters without errors and latency, no
+/// request rows, log or totals. Its HTTP totals become HTTP request totals, so that
+/// `kinsight_requests_total` goes on from where `kinsight_http_requests_total` was.
+mod v4 {
+    use crate::counters::{ConnKey, Counters, FileCounters, FileKey, ReqProto, Side};
+    use crate::tier::{Bucket as BucketV5, Rows, Tier as TierV5, TierConfig};
+    use crate::totals::{LatencyHistogram, LatencyKey, RequestKey, StatusKey, Totals as TotalsV5};
+    use crate::{Catalog, HistoryConfig, HttpLog, RequestLog, SeriesId};
+    use rustc_hash::FxHashMap;
+    use serde::Deserialize;
+    use std::collections::VecDeque;
+
+    #[derive(Deserialize)]
+    pub struct History {
+        config: HistoryConfig,
+        catalog: Catalog,
+        tiers: Vec<Tier>,
+        http: HttpLog,
+        totals: Totals,
+        first_ns: Option<u64>,
+        last_ns: u64,
+        samples: u64,
+        conn_totals_dropped: u64,
+    }
+
+    #[derive(Deserialize)]
+    struct Tier {
+        config: TierConfig,
+        buckets: VecDeque<Bucket>,
+        evicted: u64,
+    }
+
+    #[derive(Deserialize)]
+    struct Bucket {
+        index: u64,
+        procs: Rows<SeriesId, Counters>,
+        conns: Rows<ConnKey, ConnCounters>,
+        files: Rows<FileKey, FileCounters>,
+    }
+
+    #[derive(Clone, Copy, Deserialize)]
+    struct ConnCounters {
+        bytes_in: u64,
+        bytes_out: u64,
+        requests: u32,
+    }
+
+    impl From<ConnCounters> for crate::ConnCounters {
+        fn from(c: ConnCounters) -> Self {
+            crate::ConnCounters { bytes_in: c.bytes_in, bytes_out: c.bytes_out, requests: c.requests, ..Default::default() }
+        }
+    }
+
+    #[derive(Deserialize)]
+    struct Totals {
+        series: Vec<Counters>,
+        conns: FxHashMap<ConnKey, ConnCounters>,
+        http_status: FxHashMap<StatusKey, u64>,
+        served_latency: FxHashMap<SeriesId, LatencyHistogram>,
+    }
+
+    fn conns(rows: Rows<ConnKey, ConnCounters>) -> Rows<ConnKey, crate::ConnCounters> {
+        let mut v: Vec<(ConnKey, crate::ConnCounters)> = Vec::new();
+        match rows {
+            Rows::Open(m) => v.extend(m.into_iter().map(|(k, c)| (k, c.into()))),
+            Rows::Sealed(r) => v.extend(r.into_iter().map(|(k, c)| (k, c.into()))),
+        }
+        v.sort_unstable_by_key(|r| r.0);
+        Rows::Sealed(v)
+    }
+
+    impl From<History> for crate::History {
+        fn from(h: History) -> Self {
+            let tiers = h
+                .tiers
+                .into_iter()
+                .map(|t| {
+                    let buckets = t.buckets.into_iter().map(|b| BucketV5 { index: b.index, procs: b.procs, conns: conns(b.conns), files: b.files, reqs: Rows::default() }).collect();
+                    TierV5::from_parts(t.config, buckets, t.evicted)
+                })
+                .collect();
+            let mut requests: FxHashMap<RequestKey, u64> = FxHashMap::default();
+            for (k, n) in &h.totals.http_status {
+                *requests.entry(RequestKey { series: k.series, proto: ReqProto::Http, side: k.side, error: k.status >= 500 }).or_default() += n;
+            }
+            // v4 kept the latency of served requests only.
+            let request_latency = h.totals.served_latency.iter().map(|(s, l)| (LatencyKey { series: *s, proto: ReqProto::Http, side: Side::Server }, l.clone())).collect();
+            let totals = TotalsV5 {
+                series: h.totals.series,
+                conns: h.totals.conns.into_iter().map(|(k, c)| (k, c.into())).collect(),
+                http_status: h.totals.http_status,
+                served_latency: h.totals.served_latency,
+                requests,
+                request_latency,
+            };
+            crate::History {
+                requests: RequestLog::new(h.config.http_log_capacity),
+                config: h.config,
+                catalog: h.catalog,
+                tiers,
+                http: h.http,
+                totals,
+                first_ns: h.first_ns,
+                last_ns: h.last_ns,
+                samples: h.samples,
+                conn_totals_dropped: h.conn_totals_dropped,
+            }
+        }
     }
 }

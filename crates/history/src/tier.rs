@@ -2,7 +2,7 @@
 //! quiet second has no bucket) and the ring keeps those whose index is within `capacity`
 //! of the newest, so a tier never covers more than `capacity × resolution` of time.
 
-use crate::counters::{ConnCounters, ConnKey, Counters, FileCounters, FileKey, Mergeable};
+use crate::counters::{ConnCounters, ConnKey, Counters, FileCounters, FileKey, Mergeable, ReqCounters, ReqKey, ReqProto};
 use crate::SeriesId;
 use rustc_hash::FxHashMap;
 use serde::de::Deserializer;
@@ -107,6 +107,9 @@ pub struct Bucket {
     pub procs: Rows<SeriesId, Counters>,
     pub conns: Rows<ConnKey, ConnCounters>,
     pub files: Rows<FileKey, FileCounters>,
+    /// Requests of the protocols other than HTTP/1 (which is in `procs`), per process and
+    /// protocol: only processes that spoke one have rows.
+    pub reqs: Rows<ReqKey, ReqCounters>,
 }
 
 impl Bucket {
@@ -114,10 +117,22 @@ impl Bucket {
         self.procs.seal();
         self.conns.seal();
         self.files.seal();
+        self.reqs.seal();
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.procs.heap_bytes() + self.conns.heap_bytes() + self.files.heap_bytes()
+        self.procs.heap_bytes() + self.conns.heap_bytes() + self.files.heap_bytes() + self.reqs.heap_bytes()
+    }
+
+    /// Calls `f` with the requests of every process and protocol in the bucket, HTTP/1
+    /// (from the process rows) included.
+    pub fn for_each_request(&self, mut f: impl FnMut(SeriesId, ReqProto, &ReqCounters)) {
+        self.procs.for_each(|id, c| {
+            if c.http_in != 0 || c.http_out != 0 {
+                f(*id, ReqProto::Http, &ReqCounters::of_http(c));
+            }
+        });
+        self.reqs.for_each(|k, c| f(k.series, k.proto, c));
     }
 }
 
@@ -143,6 +158,13 @@ pub struct Tier {
 impl Tier {
     pub fn new(config: TierConfig) -> Tier {
         Tier { config, buckets: VecDeque::new(), bytes: 0, evicted: 0 }
+    }
+
+    /// A tier of buckets read from an older snapshot layout.
+    pub(crate) fn from_parts(config: TierConfig, buckets: VecDeque<Bucket>, evicted: u64) -> Tier {
+        let mut t = Tier { config, buckets, bytes: 0, evicted };
+        t.recount_bytes();
+        t
     }
 
     pub fn resolution_ns(&self) -> u64 {
@@ -237,6 +259,6 @@ impl Tier {
     }
 
     pub fn row_count(&self) -> usize {
-        self.buckets.iter().map(|b| b.procs.len() + b.conns.len() + b.files.len()).sum()
+        self.buckets.iter().map(|b| b.procs.len() + b.conns.len() + b.files.len() + b.reqs.len()).sum()
     }
 }

@@ -1,7 +1,8 @@
 //! Totals since the store began, for counters that only ever grow (what Prometheus scrapes):
-//! per series, per connection view, per HTTP status, and served-request latency histograms.
+//! per series, per connection view, per HTTP status, served-request latency histograms, and
+//! requests of every protocol by outcome with their latency histograms.
 
-use crate::counters::{ConnCounters, ConnKey, Counters, Side};
+use crate::counters::{ConnCounters, ConnKey, Counters, ReqProto, Side};
 use crate::SeriesId;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,24 @@ pub struct StatusKey {
     pub status: u16,
 }
 
+/// Requests of one series in one protocol and direction. Only whether they failed, not
+/// their status: the labels Prometheus gets stay bounded whatever codes a protocol has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RequestKey {
+    pub series: SeriesId,
+    pub proto: ReqProto,
+    pub side: Side,
+    pub error: bool,
+}
+
+/// Latency of the requests of one series in one protocol and direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LatencyKey {
+    pub series: SeriesId,
+    pub proto: ReqProto,
+    pub side: Side,
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Totals {
     /// By series id; the gauge holds the latest sample.
@@ -52,6 +71,9 @@ pub struct Totals {
     pub http_status: FxHashMap<StatusKey, u64>,
     /// Latency of requests each series served.
     pub served_latency: FxHashMap<SeriesId, LatencyHistogram>,
+    /// Requests of every protocol (HTTP/1 included), served and sent.
+    pub requests: FxHashMap<RequestKey, u64>,
+    pub request_latency: FxHashMap<LatencyKey, LatencyHistogram>,
 }
 
 impl Totals {
@@ -63,10 +85,17 @@ impl Totals {
         self.series[i].merge(c);
     }
 
+    pub(crate) fn add_request(&mut self, series: SeriesId, proto: ReqProto, side: Side, error: bool, latency_ns: u64) {
+        *self.requests.entry(RequestKey { series, proto, side, error }).or_default() += 1;
+        self.request_latency.entry(LatencyKey { series, proto, side }).or_default().observe(latency_ns);
+    }
+
     pub fn heap_bytes(&self) -> usize {
         self.series.capacity() * std::mem::size_of::<Counters>()
             + self.conns.capacity() * (std::mem::size_of::<(ConnKey, ConnCounters)>() + 1)
             + self.http_status.capacity() * (std::mem::size_of::<(StatusKey, u64)>() + 1)
             + self.served_latency.capacity() * (std::mem::size_of::<(SeriesId, LatencyHistogram)>() + 1)
+            + self.requests.capacity() * (std::mem::size_of::<(RequestKey, u64)>() + 1)
+            + self.request_latency.capacity() * (std::mem::size_of::<(LatencyKey, LatencyHistogram)>() + 1)
     }
 }

@@ -145,9 +145,12 @@ fn the_store_holds_what_metrics_shows() {
         assert!(Instant::now() < deadline, "{s:#}");
         std::thread::sleep(Duration::from_millis(200));
     }
-    let families = ["container_cpu_usage_seconds_total", "kinsight_container_network_transmit_bytes_total", "kinsight_http_requests_total"];
+    // The requests of every protocol go too (DNS served outside pods, by the host's skydns).
+    let families = ["container_cpu_usage_seconds_total", "kinsight_container_network_transmit_bytes_total", "kinsight_http_requests_total", "kinsight_requests_total", "kinsight_request_duration_seconds_count", "kinsight_host_requests_total"];
     let shown = exposition(port, &families);
     assert!(shown.len() > 10 && shown.keys().any(|k| k.contains("namespace=critical-app") && k.contains("pod=backend-")), "{shown:#?}");
+    assert!(shown.keys().any(|k| k.starts_with("kinsight_requests_total") && k.contains("protocol=http")), "{shown:#?}");
+    assert!(shown.keys().any(|k| k.contains("protocol=dns") && k.contains("error=true")), "{shown:#?}");
     assert_eq!(stored(vm, &families), shown, "VictoriaMetrics (left) vs /metrics (right)");
     let rw = &status(port)["remote_write"];
     assert_eq!((rw["failing"].as_bool(), rw["dropped_queue_full"].as_u64(), rw["dropped_refused"].as_u64()), (Some(false), Some(0), Some(0)), "{rw:#}");

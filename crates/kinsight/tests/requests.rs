@@ -5,7 +5,8 @@
 //! from its first bytes; both ends are on this host, so every request is seen twice: by the
 //! client (side `client`) and by the server (side `server`). The live default snaplen
 //! (80 bytes) cuts pipelined batches and long statements; the counts must hold anyway, and
-//! hold again when the capture written meanwhile is read back.
+//! hold again when the capture written meanwhile is read back, and `kinsight up --replay` of
+//! that capture counts the same requests per process, protocol and side in the explorer.
 //!
 //! The same for MariaDB 10.11 (a private mariadbd, the `mariadb` client running a script
 //! with errors on purpose: its own account of each statement, error numbers and times, is
@@ -163,8 +164,53 @@ fn requests_of_redis_and_postgres_match_their_clients() {
     assert!(read.status.success(), "{}", String::from_utf8_lossy(&read.stderr));
     let from_capture: Vec<Value> = serde_json::from_slice(&read.stdout).unwrap();
     check(&from_capture, "(from the capture)", transactions, redis_errors);
+    explorer_agrees(&capture, &tmp, &from_capture);
     drop(pg);
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// `kinsight up --replay` of the capture counts, per process, protocol and side, the
+/// requests and failures `kinsight read --view requests` lists.
+fn explorer_agrees(capture: &Path, tmp: &Path, rows: &[Value]) {
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let data = tmp.join("up");
+    let _up = Guard(Command::new(KINSIGHT).args(["up", "--replay", capture.to_str().unwrap(), "--bind", &bind, "--data-dir", data.to_str().unwrap(), "--no-kubernetes"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
+    let get = |path: &str| -> Option<Value> {
+        let out = Command::new("curl").args(["-sf", &format!("http://{bind}{path}")]).output().ok()?;
+        serde_json::from_slice(&out.stdout).ok()
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let done = get("/api/status").is_some_and(|s| s["sources"].as_array().is_some_and(|a| !a.is_empty() && a.iter().all(|x| x["state"] != "starting" && x["state"] != "running")));
+        if done {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the replay of the capture did not finish");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let mut truth: std::collections::BTreeMap<(i64, String, String), (u64, u64)> = Default::default();
+    for r in rows {
+        let e = truth.entry((r["pid"].as_i64().unwrap(), r["proto"].as_str().unwrap().to_string(), r["side"].as_str().unwrap().to_string())).or_default();
+        e.0 += 1;
+        e.1 += u64::from(r["error"] == true);
+    }
+    let mut seen: std::collections::BTreeMap<(i64, String, String), (u64, u64)> = Default::default();
+    let protocols: std::collections::BTreeSet<String> = truth.keys().map(|k| k.1.clone()).collect();
+    assert!(protocols.contains("redis") && protocols.contains("postgres"), "{protocols:?}");
+    for p in &protocols {
+        let page = get(&format!("/api/entities?hierarchy=physical&level=process&limit=100000&protocol={p}")).expect("entities");
+        for r in page["rows"].as_array().unwrap() {
+            let pid = r["process"]["pid"].as_i64().unwrap();
+            for (side, n, e) in [("server", "requests", "request_errors"), ("client", "sent_requests", "sent_errors")] {
+                let (n, e) = (r[n].as_u64().unwrap(), r[e].as_u64().unwrap());
+                if n > 0 {
+                    *seen.entry((pid, p.clone(), side.to_string())).or_default() = (n, e);
+                }
+            }
+        }
+    }
+    assert_eq!(seen, truth, "the explorer's requests per process, protocol and side vs the requests view");
 }
 
 /// The counts the clients reported, on each side.

@@ -11,7 +11,7 @@ use kinsight_analysis::collect::{ConnKey as SessionConnKey, ThreadRow};
 use kinsight_analysis::Session;
 use kinsight_engine::{Engine, EventCtx, FdType, IoDir, IpTuple, ProcessImage, Role};
 use kinsight_history::{
-    Catalog, ConnCounters, ConnEnds, ConnKey, ContainerMeta, Counters, FileCounters, FileKey, History, HttpTx, ProcessKey, Proto, Sample, SeriesId, Side,
+    Catalog, ConnCounters, ConnEnds, ConnKey, ContainerMeta, Counters, FileCounters, FileKey, History, HttpTx, ProcessKey, Proto, ReqProto, RequestTx, Sample, SeriesId, Side,
 };
 use crate::catalog_sync::ObjectsSeen;
 use kinsight_http::Direction;
@@ -184,9 +184,6 @@ impl Sampler {
             runs
         });
 
-        // The requests of every protocol are decoded by the Session from the same buffers;
-        // history keeps the HTTP transactions (below), so the log of this interval goes.
-        collector.request_log.clear();
         // HTTP first: a transaction's direction settles which end its process holds.
         let mut conn_rows: FxHashMap<ConnKey, ConnCounters> = FxHashMap::default();
         for rec in collector.http_log.drain(..) {
@@ -213,21 +210,13 @@ impl Sampler {
                 }
             }
             if let Some(t) = rec.conn {
-                let skey = SessionConnKey { proto: "tcp", client_ip: t.cip, client_port: t.cport, server_ip: t.sip, server_port: t.sport, pid: rec.pid };
                 // Requests go on the same view as the connection's bytes.
-                let side = match self.conns.get_mut(&skey) {
-                    Some(ConnSnap { side: Some(s), .. }) => *s,
-                    Some(snap) => {
-                        snap.side = Some(side);
-                        side
-                    }
-                    None => {
-                        self.role_hints.insert((rec.pid, t), side);
-                        side
-                    }
-                };
+                let side = self.request_side("tcp", rec.pid, t, side);
                 let ck = ConnKey { proto: Proto::Tcp, client: t.cip, server: t.sip, server_port: t.sport, observer: id, side };
-                conn_rows.entry(ck).or_default().requests += 1;
+                let c = conn_rows.entry(ck).or_default();
+                c.requests += 1;
+                c.errors += error;
+                c.latency_us += latency_us;
             }
             sample.http.push(HttpTx {
                 ts_ns: rec.ts_ns,
@@ -238,6 +227,51 @@ impl Sampler {
                 status: rec.status,
                 latency_ns: rec.latency_ns,
                 size_bytes: rec.size_bytes,
+                conn: rec.conn.map(|t| ConnEnds { client: t.cip, client_port: t.cport, server: t.sip, server_port: t.sport }),
+            });
+        }
+
+        // The other protocols, decoded by the Session from the same buffers (its log holds
+        // the HTTP transactions again, counted above from the HTTP log).
+        for rec in collector.request_log.drain(..) {
+            let proto = match rec.req.proto {
+                kinsight_protocols::Proto::Http1 => continue,
+                p => ReqProto::from_name(p.name()),
+            };
+            let key = (rec.container.clone(), rec.pid);
+            let image = engine.thread(rec.pid).map(|t| t.image.clone()).unwrap_or_default();
+            let id = intern(catalog, &mut ids, &key, &image, start_ns);
+            let side = match rec.req.side {
+                kinsight_protocols::Side::Server => Side::Server,
+                kinsight_protocols::Side::Client => Side::Client,
+            };
+            if let Some(t) = rec.conn {
+                // UDP when the connection views hold the tuple as UDP (DNS queries).
+                let l4 = ["tcp", "udp"].into_iter().find(|p| {
+                    let skey = SessionConnKey { proto: p, client_ip: t.cip, client_port: t.cport, server_ip: t.sip, server_port: t.sport, pid: rec.pid };
+                    collector.conns.contains_key(&skey)
+                });
+                let l4 = l4.unwrap_or(if rec.req.proto == kinsight_protocols::Proto::Dns { "udp" } else { "tcp" });
+                let side = self.request_side(l4, rec.pid, t, side);
+                let ck = ConnKey { proto: Proto::from_name(l4), client: t.cip, server: t.sip, server_port: t.sport, observer: id, side };
+                let c = conn_rows.entry(ck).or_default();
+                c.requests += 1;
+                c.errors += u32::from(rec.req.error);
+                c.latency_us += rec.req.latency_ns / 1000;
+            }
+            let ts_ns = rec.end_ns();
+            sample.requests.push(RequestTx {
+                ts_ns,
+                series: id,
+                side,
+                proto,
+                operation: rec.req.operation,
+                target: rec.req.target,
+                status: rec.req.status,
+                error: rec.req.error,
+                latency_ns: rec.req.latency_ns,
+                request_bytes: rec.req.request_bytes,
+                response_bytes: rec.req.response_bytes,
                 conn: rec.conn.map(|t| ConnEnds { client: t.cip, client_port: t.cport, server: t.sip, server_port: t.sport }),
             });
         }
@@ -279,6 +313,24 @@ impl Sampler {
         sample.files = file_rows.into_iter().collect();
         history.record(sample);
         self.forget_exited(session);
+    }
+
+    /// The end of its connection view a process held for a request seen from `side`: the
+    /// view's settled side if it has one, else `side` settles it (a request's direction is
+    /// the surest sign of which end a process holds).
+    fn request_side(&mut self, l4: &'static str, pid: i64, t: IpTuple, side: Side) -> Side {
+        let skey = SessionConnKey { proto: l4, client_ip: t.cip, client_port: t.cport, server_ip: t.sip, server_port: t.sport, pid };
+        match self.conns.get_mut(&skey) {
+            Some(ConnSnap { side: Some(s), .. }) => *s,
+            Some(snap) => {
+                snap.side = Some(side);
+                side
+            }
+            None => {
+                self.role_hints.insert((pid, t), side);
+                side
+            }
+        }
     }
 
     /// Drops the counters of threads the engine forgot (a live source removes exited

@@ -112,7 +112,7 @@ fn breakdown(h: &History) {
     let runs = 20;
     for _ in 0..runs {
         let t = Instant::now();
-        let totals = query::RangeTotals::of_history(h, range);
+        let totals = query::RangeTotals::of_history(h, range, None);
         parts[0] += t.elapsed().as_secs_f64();
         let t = Instant::now();
         let sel = query::select_series(h, &ix, None, range, None, None::<&[bool]>);

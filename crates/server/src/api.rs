@@ -15,7 +15,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kinsight_filter::Filter;
-use kinsight_history::{History, SeriesId};
+use kinsight_history::{History, ReqProto, SeriesId};
 use kinsight_monitor::SourceState;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -58,6 +58,7 @@ handler!(topology, topology_json);
 handler!(connections, connections_json);
 handler!(files, files_json);
 handler!(http, http_json);
+handler!(requests, requests_json);
 handler!(fields, fields_json);
 handler!(changes, changes_json);
 handler!(events, events_json);
@@ -183,7 +184,19 @@ fn resolve_level(p: &Params, hierarchy: &Hierarchy, ix: &EntityIndex, parent: Op
     levels.get(at + 1).copied().ok_or_else(|| ApiError::bad_param("parent", format!("'{}' is a process: nothing is below it", ent.id)))
 }
 
-const ENTITY_PARAMS: &[&str] = &["hierarchy", "level", "parent", "filter", "from", "to", "sort", "order", "limit", "offset", "group", "alive"];
+const ENTITY_PARAMS: &[&str] = &["hierarchy", "level", "parent", "filter", "from", "to", "sort", "order", "limit", "offset", "group", "alive", "protocol"];
+
+/// What `protocol` accepts: a protocol's name, or nothing for every protocol.
+pub(crate) fn protocol_names() -> Vec<&'static str> {
+    std::iter::once("").chain(ReqProto::ALL.iter().map(|p| p.as_str())).collect()
+}
+
+/// The `protocol` parameter: only that protocol's requests in the request columns.
+fn parse_protocol(p: &Params) -> Result<Option<ReqProto>, ApiError> {
+    let names = protocol_names();
+    let name = p.one_of("protocol", "", &names)?;
+    Ok((!name.is_empty()).then(|| ReqProto::from_name(name)))
+}
 
 fn entities_json(st: &AppState, q: Option<&str>) -> Reply {
     let p = Params::parse(q, ENTITY_PARAMS)?;
@@ -196,9 +209,10 @@ fn entities_json(st: &AppState, q: Option<&str>) -> Reply {
     let offset = p.usize_in("offset", 0, 0, usize::MAX / 2)?;
     let by_command = p.one_of("group", "", &["", "command"])? == "command";
     let alive_only = p.one_of("alive", "false", &["false", "true"])? == "true";
+    let protocol = parse_protocol(&p)?;
     let (range, totals) = range_totals(st, &p)?;
     let h = st.history();
-    let totals = totals.unwrap_or_else(|| query::RangeTotals::of_history(&h, range));
+    let totals = totals.unwrap_or_else(|| query::RangeTotals::of_history(&h, range, protocol));
     let agents = st.agents();
     st.with_index(&h, |ix| {
         let labels = label_groups(ix, &h, &hierarchy);
@@ -343,7 +357,7 @@ fn entity_json(st: &AppState, q: Option<&str>) -> Reply {
     let id = p.get("id").ok_or_else(|| ApiError::bad_param("id", "'id' is required: an entity id such as pod:UID or ns:NAME"))?.to_string();
     let (range, totals) = range_totals(st, &p)?;
     let h = st.history();
-    let totals = totals.unwrap_or_else(|| query::RangeTotals::of_history(&h, range));
+    let totals = totals.unwrap_or_else(|| query::RangeTotals::of_history(&h, range, None));
     st.with_index(&h, |ix| {
         // Label entities exist once their label's groups are computed.
         if let Some(key) = id.strip_prefix("label:").and_then(|r| r.split_once('=')).map(|(k, _)| k.to_string()) {
@@ -535,8 +549,9 @@ fn scoped(p: &Params, h: &History, ix: &mut EntityIndex, range: TimeRange, filte
 }
 
 fn series_json(st: &AppState, q: Option<&str>) -> Reply {
-    let p = Params::parse(q, &["entity", "filter", "from", "to", "points"])?;
+    let p = Params::parse(q, &["entity", "filter", "from", "to", "points", "protocol"])?;
     let filter = parse_filter(p.get("filter"), Scope::Entities)?;
+    let protocol = parse_protocol(&p)?;
     let points = p.usize_in("points", 300, 2, 5000)?;
     // In the hub the store's series must be known before selecting among them.
     let (range, _) = range_totals(st, &p)?;
@@ -550,7 +565,7 @@ fn series_json(st: &AppState, q: Option<&str>) -> Reply {
     };
     let cols = match &st.cluster {
         Some(c) => c.series(&st.shared, range, &selected, points).map_err(|e| ApiError::store(&e))?,
-        None => query::series_columns(&st.history(), range, &selected, points),
+        None => query::series_columns(&st.history(), range, &selected, points, protocol),
     };
     Ok(body(&SeriesReply { entity, range: range_json(range), series: cols }))
 }
@@ -598,7 +613,20 @@ fn drill<T: Serialize>(
     scope: Scope,
     rows: impl FnOnce(&History, &EntityIndex, TimeRange, &[bool], Option<&Filter>, usize) -> (Vec<T>, usize),
 ) -> Reply {
-    let p = Params::parse(q, DRILL_PARAMS)?;
+    drill_with(st, q, path, scope, DRILL_PARAMS, rows)
+}
+
+/// [`drill`] of a drill-down that takes parameters of its own besides [`DRILL_PARAMS`]
+/// (`allowed` lists them all; `rows` has parsed its own).
+fn drill_with<T: Serialize>(
+    st: &AppState,
+    q: Option<&str>,
+    path: &str,
+    scope: Scope,
+    allowed: &[&str],
+    rows: impl FnOnce(&History, &EntityIndex, TimeRange, &[bool], Option<&Filter>, usize) -> (Vec<T>, usize),
+) -> Reply {
+    let p = Params::parse(q, allowed)?;
     let filter = parse_filter(p.get("filter"), scope)?;
     let limit = p.usize_in("limit", 1000, 1, 100_000)?;
     if let (Some(_), Some(fanout)) = (&st.cluster, &st.fanout) {
@@ -674,6 +702,15 @@ fn http_json(st: &AppState, q: Option<&str>) -> Reply {
     drill(st, q, "/api/http", Scope::Http, |h, ix, range, selected, filter, limit| query::http_rows(&Resolver::new(h, ix, None, Level::Pod), range, selected, filter, limit))
 }
 
+const REQUEST_PARAMS: &[&str] = &["entity", "filter", "from", "to", "limit", "protocol"];
+
+fn requests_json(st: &AppState, q: Option<&str>) -> Reply {
+    let protocol = parse_protocol(&Params::parse(q, REQUEST_PARAMS)?)?;
+    drill_with(st, q, "/api/requests", Scope::Http, REQUEST_PARAMS, |h, ix, range, selected, filter, limit| {
+        query::request_rows(&Resolver::new(h, ix, None, Level::Pod), range, selected, filter, protocol, limit)
+    })
+}
+
 fn fields_json(_st: &AppState, q: Option<&str>) -> Reply {
     Params::parse(q, &[])?;
     Ok(body(&json!({
@@ -681,5 +718,6 @@ fn fields_json(_st: &AppState, q: Option<&str>) -> Reply {
         "connections": supported_fields(Scope::Connections),
         "files": supported_fields(Scope::Files),
         "http": supported_fields(Scope::Http),
+        "requests": supported_fields(Scope::Http),
     })))
 }

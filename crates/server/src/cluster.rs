@@ -187,7 +187,7 @@ impl ClusterStore {
             }
             add(&mut per_series[id as usize], field, s.value);
         }
-        Ok(RangeTotals { per_series, seconds: (span as f64 / 1e9).max(1.0) })
+        Ok(RangeTotals { per_series, seconds: (span as f64 / 1e9).max(1.0), requests: Vec::new() })
     }
 
     /// The time series of the selected series, from the store: one range query per field,

@@ -50,6 +50,7 @@ pub const ROUTES: &[&str] = &[
     "/api/connections",
     "/api/files",
     "/api/http",
+    "/api/requests",
     "/api/fields",
     "/api/changes",
     "/api/events",
@@ -75,6 +76,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/connections", get(api::connections))
         .route("/api/files", get(api::files))
         .route("/api/http", get(api::http))
+        .route("/api/requests", get(api::requests))
         .route("/api/fields", get(api::fields))
         .route("/api/changes", get(api::changes))
         .route("/api/events", get(api::events))

@@ -6,8 +6,10 @@
 //! memory), labelled `namespace`, `pod`, `container` (the name in the pod spec; `POD` for
 //! the sandbox) and `node`. Our own under `kinsight_`: socket and file bytes (cAdvisor's
 //! network and fs metrics count interface packets and block I/O, which is not what system
-//! calls see), HTTP requests and latency histograms per pod and per workload, and bytes
-//! per connection peer.
+//! calls see), HTTP requests and latency histograms per pod and per workload, requests of
+//! every protocol and their latency histograms per pod, workload and host by `protocol`,
+//! `direction` and `error` (never an operation, a statement or a target: the labels stay
+//! bounded), and bytes per connection peer.
 //!
 //! Live, each container's cgroup counters of the moment add cAdvisor's resource metrics
 //! under their own names: `container_memory_working_set_bytes` (usage minus inactive
@@ -195,6 +197,72 @@ fn add_resources(x: &mut Exposition, c: &Catalog, rows: &[ResourceRow]) {
     }
 }
 
+fn direction(side: Side) -> &'static str {
+    if side == Side::Server {
+        "served"
+    } else {
+        "sent"
+    }
+}
+
+/// The labels requests are counted under: per pod (its workload named), per workload, or
+/// per host (processes outside containers).
+fn request_labels(c: &Catalog, id: SeriesId) -> (Option<Labels>, Option<Labels>, Option<Labels>) {
+    match k8s_labels(c, id) {
+        Some(mut l) => {
+            l.retain(|(name, _)| *name != "container");
+            // Empty for a container outside pods, as in kinsight_http_requests_total: one
+            // label set for the whole family.
+            let wl = workload_labels(c, id);
+            let get = |i: usize| wl.as_ref().map(|w| w[i].1.clone()).unwrap_or_default();
+            l.push(("workload", get(1)));
+            l.push(("workload_kind", get(2)));
+            (Some(l), wl, None)
+        }
+        None => (None, None, c.series(id).map(|_| vec![("node", c.node_of_series(id).to_string())])),
+    }
+}
+
+/// Requests of every protocol: counts by outcome and latency histograms.
+fn add_requests(x: &mut Exposition, history: &History) {
+    let c = &history.catalog;
+    for (k, n) in &history.totals.requests {
+        let extra = [("protocol", k.proto.as_str().to_string()), ("direction", direction(k.side).to_string()), ("error", k.error.to_string())];
+        let (pod, workload, host) = request_labels(c, k.series);
+        let with = |mut l: Labels| {
+            l.extend(extra.iter().cloned());
+            l
+        };
+        if let Some(l) = pod {
+            x.add("kinsight_requests_total", "counter", "Requests of every protocol per pod, by protocol, direction (served or sent) and whether they failed.", &with(l), *n as f64);
+        }
+        if let Some(l) = workload {
+            x.add("kinsight_workload_requests_total", "counter", "Requests of every protocol per workload, by protocol, direction (served or sent) and whether they failed.", &with(l), *n as f64);
+        }
+        if let Some(l) = host {
+            x.add("kinsight_host_requests_total", "counter", "Requests of every protocol of host processes (outside containers), by protocol, direction and whether they failed.", &with(l), *n as f64);
+        }
+    }
+    for (k, h) in &history.totals.request_latency {
+        let sum_s = h.sum_ns as f64 / 1e9;
+        let extra = [("protocol", k.proto.as_str().to_string()), ("direction", direction(k.side).to_string())];
+        let (pod, workload, host) = request_labels(c, k.series);
+        let with = |mut l: Labels| {
+            l.extend(extra.iter().cloned());
+            l
+        };
+        if let Some(l) = pod {
+            x.histogram("kinsight_request_duration_seconds", "Latency of requests of every protocol per pod, by protocol and direction, in seconds.", &with(l), &h.counts, sum_s);
+        }
+        if let Some(l) = workload {
+            x.histogram("kinsight_workload_request_duration_seconds", "Latency of requests of every protocol per workload, by protocol and direction, in seconds.", &with(l), &h.counts, sum_s);
+        }
+        if let Some(l) = host {
+            x.histogram("kinsight_host_request_duration_seconds", "Latency of requests of every protocol of host processes, by protocol and direction, in seconds.", &with(l), &h.counts, sum_s);
+        }
+    }
+}
+
 pub fn render(history: &History, ix: &EntityIndex, resources: &[ResourceRow]) -> String {
     exposition(history, ix, resources).render()
 }
@@ -274,6 +342,7 @@ fn exposition(history: &History, ix: &EntityIndex, resources: &[ResourceRow]) ->
             x.histogram("kinsight_workload_http_request_duration_seconds", "Latency of HTTP requests served by the workload's pods, in seconds.", &l, &h.counts, sum_s);
         }
     }
+    add_requests(&mut x, history);
     // Bytes per connection peer, the peer named at the pod level.
     let r = Resolver::new(history, ix, None, Level::Pod);
     for (k, v) in &history.totals.conns {

@@ -5,7 +5,7 @@
 //! answers, and schemathesis checks the answers against this document.
 
 use crate::api::{EntitiesReply, RowsReply, SeriesReply};
-use crate::query::{ConnRow, FileRow, HttpRow, Topology};
+use crate::query::{ConnRow, FileRow, HttpRow, RequestRow, Topology};
 use crate::reply;
 use schemars::gen::{SchemaGenerator, SchemaSettings};
 use schemars::JsonSchema;
@@ -81,6 +81,11 @@ fn hierarchy_params() -> Vec<Value> {
     ]
 }
 
+/// `protocol` (`api::parse_protocol`).
+fn protocol_param() -> Value {
+    param("protocol", "Only this protocol's requests in the request columns and rows (`requests`, `request_*`, `sent_*`). Default: every protocol.", false, json!({ "type": "string", "enum": crate::api::protocol_names() }))
+}
+
 fn obj(props: Value) -> Value {
     json!({ "type": "object", "properties": props })
 }
@@ -94,6 +99,7 @@ pub fn document() -> Value {
     entities.push(int_param("limit", "Rows per page.", 10000, 1, 100_000));
     entities.push(int_param("offset", "Rows to skip.", 0, 0, (usize::MAX / 2) as u64));
     entities.push(param("group", "At the process level, `command`: one row per command name (`cmdgroup:NAME`) with `count` processes and their summed counters. Other levels are not grouped.", false, json!({ "type": "string", "enum": ["", "command"] })));
+    entities.push(protocol_param());
     entities.push(param("alive", "At the process level, `true`: only processes still running at the end of the range. Other levels are not affected.", false, json!({ "type": "string", "enum": ["", "false", "true"], "default": "false" })));
 
     let mut topology = hierarchy_params();
@@ -110,6 +116,9 @@ pub fn document() -> Value {
     let mut series = vec![param("entity", "An entity id.", false, json!({ "type": "string" })), filter_param("processes, containers and Kubernetes objects")];
     series.extend(common_range());
     series.push(int_param("points", "At most this many points; the finest tier that fits is used.", 300, 2, 5000));
+    series.push(protocol_param());
+    let mut requests = drill("processes and connections");
+    requests.push(protocol_param());
     let mut entity = vec![param("id", "The entity id.", true, json!({ "type": "string", "minLength": 1 }))];
     entity.extend(common_range());
     let mut changes = common_range();
@@ -134,6 +143,7 @@ pub fn document() -> Value {
     let connections_reply = types.of::<RowsReply<ConnRow>>();
     let files_reply = types.of::<RowsReply<FileRow>>();
     let http_reply = types.of::<RowsReply<HttpRow>>();
+    let requests_reply = types.of::<RowsReply<RequestRow>>();
     let overview_reply = types.of::<crate::overview::OverviewReply>();
     let range = types.of::<reply::Range>();
     let entity_ref = types.of::<reply::EntityRef>();
@@ -163,19 +173,20 @@ pub fn document() -> Value {
         "paths": {
             "/api/status": get("Where the data comes from, what history holds, whether a token is required.", vec![], ok("Status.", obj(json!({ "mode": obj(json!({})), "sources": { "type": "array" }, "data": nullable(&range), "history": obj(json!({})) })))),
             "/api/hierarchies": get("The hierarchies, their levels, and the pod label keys usable as `label:KEY`.", vec![], ok("Hierarchies.", obj(json!({ "hierarchies": { "type": "array" }, "label_keys": { "type": "array", "items": s } })))),
-            "/api/entities": get("Entities at one level of a hierarchy with their totals over the time range: CPU, memory, file and network bytes, HTTP rate, errors and latency.", entities, ok("One page of rows.", entities_reply)),
+            "/api/entities": get("Entities at one level of a hierarchy with their totals over the time range: CPU, memory, file and network bytes, HTTP rate, errors and latency, and requests of every protocol (or of `protocol`) served and sent: rate, errors, latency.", entities, ok("One page of rows.", entities_reply)),
             "/api/entity": get("One entity: attributes, its path in every hierarchy it is part of (for pivoting), a filter that selects it, and its totals.", entity, ok("The entity.", obj(json!({ "id": s, "kind": s, "name": s, "namespace": ns, "attributes": { "type": "object", "nullable": true }, "paths": { "type": "object", "additionalProperties": { "type": "array", "nullable": true, "items": entity_ref } }, "filter": ns, "totals": nullable(&entity_row), "k8s": nullable(&k8s_state), "controllers": { "type": "array", "nullable": true, "items": entity_ref }, "changes": { "type": "array", "nullable": true, "items": change }, "events": { "type": "array", "nullable": true, "items": event } })))),
             "/api/changes": get("What changed in the cluster during the range: objects created and deleted, and the changes of the fields users follow (phase, node, ready, restarts, image, replicas, labels), oldest first.", changes, ok("Changes.", changes_reply)),
             "/api/events": get("Kubernetes Events during the range (a rollout's scaling, FailedScheduling, BackOff, ...), with the object each one is about, oldest first; repeats of one event are counted in `count`.", events, ok("Events.", events_reply)),
             "/api/overview": get("The cluster (or this host) at a glance over the range: how many nodes, namespaces, workloads, services, pods, containers and processes; their totals; every node and namespace; the busiest workloads, pods and commands by CPU, memory, network bytes and HTTP errors; how many Kubernetes objects changed and how many Events (Warnings) there were.", overview, ok("The overview.", overview_reply)),
             "/api/series": get("Time series of an entity (or of everything), one point per history bucket.", series, ok("Columns of values, `t` in seconds since the epoch.", series_reply)),
-            "/api/topology": get("Entities of a level as nodes and the connections between them as edges (bytes and HTTP requests); pod and service addresses are mapped to their entities, other addresses kept as `ip:ADDRESS` nodes. Services are linked to the pods they select (`member` edges).", topology, ok("Nodes and edges.", topology_reply)),
+            "/api/topology": get("Entities of a level as nodes and the connections between them as edges (bytes, and requests of every protocol with their errors and latency); pod and service addresses are mapped to their entities, other addresses kept as `ip:ADDRESS` nodes. Services are linked to the pods they select (`member` edges).", topology, ok("Nodes and edges.", topology_reply)),
             "/api/connections": get("Connections of the processes of an entity: which end each holds, the ends as entities, bytes and HTTP requests.", drill("processes and connections (fd.sip, fd.cip, fd.sport, fd.l4proto, fd.is_server, ...)"), ok("Rows, most bytes first.", connections_reply)),
             "/api/files": get("Files the processes of an entity read and wrote.", drill("processes and files (fd.name, fd.directory, fd.filename)"), ok("Rows, most bytes first.", files_reply)),
             "/api/http": get("HTTP transactions of the processes of an entity, newest first.", drill("processes and connections"), ok("Rows.", http_reply)),
+            "/api/requests": get("Requests of every protocol (HTTP, DNS, PostgreSQL, MySQL, Redis, ...) of the processes of an entity, newest first, as the `requests` view of `kinsight read` lists them.", requests, ok("Rows.", requests_reply)),
             "/api/fields": get("Filter fields each view accepts.", vec![], ok("Field names by view.", obj(json!({ "entities": { "type": "array", "items": s } })))),
             "/api/openapi.json": get("This document.", vec![], json!({ "200": { "description": "OpenAPI 3.0 document." } })),
-            "/metrics": get("Prometheus metrics (text format 0.0.4): cAdvisor-compatible container_cpu_usage_seconds_total and container_memory_rss with namespace, pod, container and node labels; kinsight_* for socket and file bytes, HTTP requests and latency histograms per pod and workload, and bytes per connection peer.", vec![], json!({ "200": { "description": "Metrics.", "content": { "text/plain": { "schema": { "type": "string" } } } }, "401": { "description": "A token is required." } })),
+            "/metrics": get("Prometheus metrics (text format 0.0.4): cAdvisor-compatible container_cpu_usage_seconds_total and container_memory_rss with namespace, pod, container and node labels; kinsight_* for socket and file bytes, HTTP requests and latency histograms per pod and workload (kinsight_http_*), requests of every protocol with latency histograms by protocol, direction and failure (kinsight_requests_total, kinsight_request_duration_seconds and their kinsight_workload_* forms), and bytes per connection peer.", vec![], json!({ "200": { "description": "Metrics.", "content": { "text/plain": { "schema": { "type": "string" } } } }, "401": { "description": "A token is required." } })),
         },
     })
 }

@@ -18,7 +18,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 /// The measures the top lists rank by.
-const RANKED: &[&str] = &["cpu_pct", "memory_bytes", "net_bytes", "http_errors"];
+const RANKED: &[&str] = &["cpu_pct", "memory_bytes", "net_bytes", "http_errors", "request_errors"];
 
 #[derive(Serialize, JsonSchema)]
 pub(crate) struct OverviewReply<'a> {
@@ -59,6 +59,13 @@ struct Totals {
     http_errors: u64,
     /// Requests served per second, average over the range.
     http_rps: f64,
+    /// Requests of every protocol served, those that failed, and their rate (average).
+    requests: u64,
+    request_errors: u64,
+    request_rps: f64,
+    /// Requests of every protocol sent, and those that failed.
+    sent_requests: u64,
+    sent_errors: u64,
 }
 
 /// How many of each there are in the range (Kubernetes objects whether busy or not).
@@ -83,8 +90,8 @@ struct TopList<'a> {
     level: &'static str,
     /// The hierarchy whose rows these are (drill-downs open there).
     hierarchy: &'static str,
-    /// The measure they are ranked by: `cpu_pct`, `memory_bytes`, `net_bytes` or
-    /// `http_errors`.
+    /// The measure they are ranked by: `cpu_pct`, `memory_bytes`, `net_bytes`,
+    /// `http_errors` or `request_errors` (failed requests of every protocol, served).
     by: &'static str,
     rows: Vec<EntityRow<'a>>,
 }
@@ -111,6 +118,7 @@ fn value(r: &EntityRow, by: &str) -> f64 {
         "cpu_pct" => r.cpu_pct,
         "memory_bytes" => r.memory_bytes as f64,
         "net_bytes" => r.net_bytes as f64,
+        "request_errors" => r.request_errors as f64,
         _ => r.http_errors as f64,
     }
 }
@@ -120,7 +128,7 @@ pub(crate) fn overview_json(st: &AppState, q: Option<&str>) -> Result<String, Ap
     let top = p.usize_in("top", 5, 1, 50)?;
     let (range, totals) = range_totals(st, &p)?;
     let h = st.history();
-    let totals = totals.unwrap_or_else(|| query::RangeTotals::of_history(&h, range));
+    let totals = totals.unwrap_or_else(|| query::RangeTotals::of_history(&h, range, None));
     let open_end = h.data_range().is_none_or(|(_, end)| range.to >= end);
     let reply = st.with_index(&h, |ix| {
         let ix: &EntityIndex = ix;
@@ -154,6 +162,11 @@ pub(crate) fn overview_json(st: &AppState, q: Option<&str>) -> Result<String, Ap
             sum.http_requests += r.http_requests;
             sum.http_errors += r.http_errors;
             sum.http_rps += r.http_rps;
+            sum.requests += r.requests;
+            sum.request_errors += r.request_errors;
+            sum.request_rps += r.request_rps;
+            sum.sent_requests += r.sent_requests;
+            sum.sent_errors += r.sent_errors;
         }
         // By kind: the hierarchies' own rows (a node's processes outside pods, a
         // namespace's pods no service selects) are not objects to count.

@@ -1,13 +1,13 @@
 //! What the API computes from history: entity rows grouped at a level, time series of one
-//! entity, the topology between entities, and the drill-downs (connections, files, HTTP).
-//! All of it reads the history under a read lock and the entity index; nothing here knows
-//! about HTTP requests.
+//! entity, the topology between entities, and the drill-downs (connections, files, HTTP,
+//! requests of every protocol). All of it reads the history under a read lock and the
+//! entity index; nothing here serves HTTP requests.
 
 use crate::entities::{AddressOwner, EntityIndex, Hierarchy, K8sState, LabelGroups, Level};
 use crate::fields::{ConnFields, FileFields, HttpFields, SeriesFields};
 use crate::params::TimeRange;
 use kinsight_filter::Filter;
-use kinsight_history::{Catalog, ConnCounters, ConnKey, Counters, FileCounters, FileKey, History, ProcessMeta, SeriesId, Side, STORE_PID};
+use kinsight_history::{protocols_of, Catalog, ConnCounters, ConnKey, Counters, FileCounters, FileKey, History, ProcessMeta, ProtoSet, ReqCounters, ReqProto, SeriesId, Side, STORE_PID};
 use rustc_hash::{FxHashMap, FxHashSet};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -105,6 +105,36 @@ pub struct EntityRow<'a> {
     pub http_latency_ms: Option<f64>,
     /// Requests the entity sent as a client during the range (total).
     pub http_out_requests: u64,
+    /// Requests of every protocol (HTTP, DNS, PostgreSQL, MySQL, Redis, ...; only the one
+    /// of `protocol` when it is given) the entity served during the range (total).
+    pub requests: u64,
+    /// Requests served per second over the range (average).
+    pub request_rps: f64,
+    /// Requests served that failed (HTTP 5xx, an SQL error, a DNS error code, a Redis
+    /// error reply) during the range (total).
+    pub request_errors: u64,
+    /// Share of the requests served during the range that failed, in percent; `null`
+    /// without requests.
+    pub request_error_pct: Option<f64>,
+    /// Mean latency of the requests served during the range, milliseconds; `null` without
+    /// requests.
+    pub request_latency_ms: Option<f64>,
+    /// Requests of every protocol (or of `protocol`) the entity sent as a client during the
+    /// range (total).
+    pub sent_requests: u64,
+    /// Requests sent per second over the range (average).
+    pub sent_rps: f64,
+    /// Requests sent that failed during the range (total).
+    pub sent_errors: u64,
+    /// Share of the requests sent during the range that failed, in percent; `null` without
+    /// requests.
+    pub sent_error_pct: Option<f64>,
+    /// Mean latency of the requests sent during the range, milliseconds; `null` without
+    /// requests.
+    pub sent_latency_ms: Option<f64>,
+    /// The protocols the entity's processes served or sent requests of during the range
+    /// (all of them, whatever `protocol`).
+    pub protocols: Vec<&'static str>,
     /// Whether the hierarchy goes deeper below this row.
     pub has_children: bool,
     /// What Kubernetes says of it, when it is a Kubernetes object.
@@ -150,6 +180,8 @@ impl ProcessInfo {
 #[derive(Default, Clone, Copy, Debug)]
 struct Acc {
     c: Counters,
+    req: ReqCounters,
+    protocols: ProtoSet,
     memory_kb: u64,
     processes: u32,
     /// The last series added: a process row's own.
@@ -157,9 +189,11 @@ struct Acc {
 }
 
 impl Acc {
-    fn add(&mut self, c: &Counters, series: SeriesId, processes: u32) {
+    fn add(&mut self, c: &Counters, req: &(ReqCounters, ProtoSet), series: SeriesId, processes: u32) {
         let rss = c.rss_kb as u64;
         self.c.merge(c);
+        self.req.merge(&req.0);
+        self.protocols |= req.1;
         self.memory_kb += rss;
         self.processes += processes;
         self.series = Some(series);
@@ -167,6 +201,8 @@ impl Acc {
 
     fn merge(&mut self, o: &Acc) {
         self.c.merge(&o.c);
+        self.req.merge(&o.req);
+        self.protocols |= o.protocols;
         self.memory_kb += o.memory_kb;
         self.processes += o.processes;
     }
@@ -174,7 +210,8 @@ impl Acc {
 
 pub const SORT_KEYS: &[&str] = &[
     "name", "kind", "phase", "restarts", "age", "processes", "cpu_pct", "memory_bytes", "file_bytes", "file_read_bytes", "file_write_bytes", "net_bytes", "net_in_bytes", "net_out_bytes", "http_requests", "http_rps",
-    "http_error_pct", "http_latency_ms",
+    "http_error_pct", "http_latency_ms", "requests", "request_rps", "request_errors", "request_error_pct", "request_latency_ms", "sent_requests", "sent_rps", "sent_errors", "sent_error_pct",
+    "sent_latency_ms",
 ];
 
 /// How rows are grouped: by the entity at `level` (label values from `labels`).
@@ -212,17 +249,33 @@ impl<'a> Grouping<'a> {
 pub struct RangeTotals {
     pub per_series: Vec<Counters>,
     pub seconds: f64,
+    /// Each series' requests (of one protocol, or all) and the protocols it spoke. Empty
+    /// when the source keeps none per protocol (a store): the HTTP counters stand for them.
+    pub requests: Vec<(ReqCounters, ProtoSet)>,
 }
 
 impl RangeTotals {
-    pub fn of_history(history: &History, range: TimeRange) -> RangeTotals {
-        RangeTotals { per_series: history.series_totals(range.from, range.to), seconds: range.covered_seconds(history) }
+    pub fn of_history(history: &History, range: TimeRange, protocol: Option<ReqProto>) -> RangeTotals {
+        RangeTotals { per_series: history.series_totals(range.from, range.to), seconds: range.covered_seconds(history), requests: history.request_totals(range.from, range.to, protocol) }
+    }
+
+    /// The requests of series `i`.
+    fn requests_of(&self, i: usize, c: &Counters) -> (ReqCounters, ProtoSet) {
+        match self.requests.get(i) {
+            Some(r) => *r,
+            None if self.requests.is_empty() => {
+                let http = ReqCounters::of_http(c);
+                (http, if http.is_empty() { 0 } else { ReqProto::Http.bit() })
+            }
+            None => Default::default(),
+        }
     }
 }
 
 /// Groups the selected series' totals by entity.
 pub fn entity_rows<'i>(history: &History, ix: &'i EntityIndex, g: &Grouping, range: TimeRange, selected: &[bool], totals: &RangeTotals) -> Vec<EntityRow<'i>> {
     let (level, labels) = (g.level, g.labels);
+    let range_totals = totals;
     let (totals, secs) = (&totals.per_series, totals.seconds);
     // Dense by entity number: cheaper than a map for the tens of thousands of groups a
     // pod-level page has.
@@ -244,8 +297,9 @@ pub fn entity_rows<'i>(history: &History, ix: &'i EntityIndex, g: &Grouping, ran
         }
         // A store's series is a container's total, not a process.
         let processes = u32::from(history.catalog.series(i as SeriesId).is_none_or(|m| m.key.pid != STORE_PID));
+        let req = range_totals.requests_of(i, &c);
         for e in ix.of_series(level, i as SeriesId, labels).iter() {
-            acc[e as usize].get_or_insert_with(Acc::default).add(&c, i as SeriesId, processes);
+            acc[e as usize].get_or_insert_with(Acc::default).add(&c, &req, i as SeriesId, processes);
         }
     }
     if g.include_empty {
@@ -328,6 +382,8 @@ fn row<'i>(history: &History, ix: &'i EntityIndex, e: u32, a: &Acc, secs: f64, d
 fn counter_columns(a: &Acc, secs: f64) -> EntityRow<'static> {
     let c = &a.c;
     let served = c.http_in as u64;
+    let q = &a.req;
+    let (pct, mean_ms) = (share_pct, mean_ms);
     EntityRow {
         id: Cow::Borrowed(""),
         kind: "",
@@ -349,6 +405,17 @@ fn counter_columns(a: &Acc, secs: f64) -> EntityRow<'static> {
         http_error_pct: (served > 0).then(|| c.http_in_errors as f64 * 100.0 / served as f64),
         http_latency_ms: (served > 0).then(|| c.http_in_latency_us as f64 / served as f64 / 1000.0),
         http_out_requests: c.http_out as u64,
+        requests: q.served as u64,
+        request_rps: q.served as f64 / secs,
+        request_errors: q.served_errors as u64,
+        request_error_pct: pct(q.served_errors, q.served),
+        request_latency_ms: mean_ms(q.served_latency_us, q.served),
+        sent_requests: q.sent as u64,
+        sent_rps: q.sent as f64 / secs,
+        sent_errors: q.sent_errors as u64,
+        sent_error_pct: pct(q.sent_errors, q.sent),
+        sent_latency_ms: mean_ms(q.sent_latency_us, q.sent),
+        protocols: protocols_of(a.protocols).map(ReqProto::as_str).collect(),
         has_children: false,
         k8s: None,
         process: None,
@@ -356,6 +423,16 @@ fn counter_columns(a: &Acc, secs: f64) -> EntityRow<'static> {
         agent: None,
         acc: *a,
     }
+}
+
+/// `errors` of `n` in percent; `None` without any.
+fn share_pct(errors: u32, n: u32) -> Option<f64> {
+    (n > 0).then(|| errors as f64 * 100.0 / n as f64)
+}
+
+/// The mean of `n` latencies summing to `us` microseconds, in milliseconds; `None` without any.
+fn mean_ms(us: u64, n: u32) -> Option<f64> {
+    (n > 0).then(|| us as f64 / n as f64 / 1000.0)
 }
 
 /// Sorts rows by a column (ties by name, then id, so pages are stable).
@@ -375,6 +452,16 @@ pub fn sort_rows(rows: &mut Vec<EntityRow<'_>>, key: &str, descending: bool) {
             "http_rps" => r.http_rps,
             "http_error_pct" => r.http_error_pct.unwrap_or(-1.0),
             "http_latency_ms" => r.http_latency_ms.unwrap_or(-1.0),
+            "requests" => r.requests as f64,
+            "request_rps" => r.request_rps,
+            "request_errors" => r.request_errors as f64,
+            "request_error_pct" => r.request_error_pct.unwrap_or(-1.0),
+            "request_latency_ms" => r.request_latency_ms.unwrap_or(-1.0),
+            "sent_requests" => r.sent_requests as f64,
+            "sent_rps" => r.sent_rps,
+            "sent_errors" => r.sent_errors as f64,
+            "sent_error_pct" => r.sent_error_pct.unwrap_or(-1.0),
+            "sent_latency_ms" => r.sent_latency_ms.unwrap_or(-1.0),
             "restarts" => r.k8s.and_then(|k| k.restarts).map_or(-1.0, f64::from),
             // Older first when descending, as `kubectl get` users read AGE.
             "age" => r.k8s.and_then(|k| k.created_ns).map_or(f64::NEG_INFINITY, |c| -(c as f64)),
@@ -418,20 +505,36 @@ pub struct SeriesColumns {
     pub http_rps: Vec<f64>,
     pub http_error_pct: Vec<Option<f64>>,
     pub http_latency_ms: Vec<Option<f64>>,
+    /// Requests of every protocol (or of `protocol`) served per second.
+    pub request_rps: Vec<f64>,
+    /// Share of them that failed, percent; `null` where none were served.
+    pub request_error_pct: Vec<Option<f64>>,
+    /// Their mean latency, milliseconds; `null` where none were served.
+    pub request_latency_ms: Vec<Option<f64>>,
+    /// Requests of every protocol (or of `protocol`) sent per second.
+    pub sent_rps: Vec<f64>,
+    pub sent_error_pct: Vec<Option<f64>>,
+    pub sent_latency_ms: Vec<Option<f64>>,
 }
 
 /// Memory samples of idle processes are 10 s apart: a sample stays the process's memory
 /// for that long.
 const GAUGE_STALE_NS: u64 = 10_000_000_000;
 
-pub fn series_columns(history: &History, range: TimeRange, selected: &[bool], max_points: usize) -> SeriesColumns {
+pub fn series_columns(history: &History, range: TimeRange, selected: &[bool], max_points: usize, protocol: Option<ReqProto>) -> SeriesColumns {
     let tl = history.timeline(range.from, range.to, max_points).expect("history has tiers");
     let res = tl.resolution_ns;
     let n = (tl.end - tl.first) as usize;
     let mut per_bucket: Vec<Counters> = vec![Counters::default(); n];
+    let mut reqs: Vec<ReqCounters> = vec![ReqCounters::default(); n];
     let mut rss_samples: Vec<Vec<(SeriesId, u32)>> = vec![Vec::new(); n];
     for b in history.timeline_buckets(&tl) {
         let slot = (b.index - tl.first) as usize;
+        b.for_each_request(|id, p, c| {
+            if protocol.is_none_or(|want| want == p) && selected.get(id as usize).copied().unwrap_or(false) {
+                reqs[slot].merge(c);
+            }
+        });
         let sum = &mut per_bucket[slot];
         b.procs.for_each(|id, c| {
             if selected.get(*id as usize).copied().unwrap_or(false) {
@@ -455,7 +558,9 @@ pub fn series_columns(history: &History, range: TimeRange, selected: &[bool], ma
         last.retain(|_, (at, _)| slot - *at < stale_buckets);
         memory.push((!last.is_empty()).then(|| last.values().map(|(_, kb)| *kb as u64 * 1024).sum()));
     }
-    SeriesColumns::from_buckets(tl.first * res, res, &per_bucket, memory)
+    let mut cols = SeriesColumns::from_buckets(tl.first * res, res, &per_bucket, memory);
+    cols.set_requests(&reqs);
+    cols
 }
 
 impl SeriesColumns {
@@ -476,6 +581,12 @@ impl SeriesColumns {
             http_rps: Vec::with_capacity(n),
             http_error_pct: Vec::with_capacity(n),
             http_latency_ms: Vec::with_capacity(n),
+            request_rps: Vec::new(),
+            request_error_pct: Vec::new(),
+            request_latency_ms: Vec::new(),
+            sent_rps: Vec::new(),
+            sent_error_pct: Vec::new(),
+            sent_latency_ms: Vec::new(),
         };
         for (slot, c) in per_bucket.iter().enumerate() {
             out.t.push((first_ns + slot as u64 * resolution_ns) as f64 / 1e9);
@@ -489,7 +600,21 @@ impl SeriesColumns {
             out.http_error_pct.push((c.http_in > 0).then(|| c.http_in_errors as f64 * 100.0 / served));
             out.http_latency_ms.push((c.http_in > 0).then(|| c.http_in_latency_us as f64 / served / 1000.0));
         }
+        // A store keeps no requests per protocol: its HTTP ones are the requests it has.
+        out.set_requests(&per_bucket.iter().map(ReqCounters::of_http).collect::<Vec<_>>());
         out
+    }
+
+    /// The request columns from each bucket's requests.
+    pub fn set_requests(&mut self, per_bucket: &[ReqCounters]) {
+        let res_s = self.resolution_s;
+        let pct = share_pct;
+        self.request_rps = per_bucket.iter().map(|c| c.served as f64 / res_s).collect();
+        self.request_error_pct = per_bucket.iter().map(|c| pct(c.served_errors, c.served)).collect();
+        self.request_latency_ms = per_bucket.iter().map(|c| mean_ms(c.served_latency_us, c.served)).collect();
+        self.sent_rps = per_bucket.iter().map(|c| c.sent as f64 / res_s).collect();
+        self.sent_error_pct = per_bucket.iter().map(|c| pct(c.sent_errors, c.sent)).collect();
+        self.sent_latency_ms = per_bucket.iter().map(|c| mean_ms(c.sent_latency_us, c.sent)).collect();
     }
 }
 
@@ -629,7 +754,12 @@ pub struct TopoEdge {
     pub source: String,
     pub target: String,
     pub bytes: u64,
+    /// Requests of every protocol over the edge's connections.
     pub requests: u64,
+    /// Those that failed.
+    pub errors: u64,
+    /// Their mean latency, milliseconds; `null` without requests.
+    pub latency_ms: Option<f64>,
     pub ports: Vec<u16>,
     /// `traffic` (bytes seen on connections) or `member` (a service selects a pod).
     pub kind: &'static str,
@@ -647,8 +777,13 @@ fn is_loopback(ip: IpAddr) -> bool {
 
 /// Source and target of an edge.
 type EdgeEnds = (EndRef, EndRef);
-/// Bytes, HTTP requests and server ports of an edge.
-type EdgeSums = (u64, u64, FxHashSet<u16>);
+/// Bytes, requests (with their errors and latency) and server ports of an edge.
+#[derive(Default)]
+struct EdgeSums {
+    bytes: u64,
+    req: ConnCounters,
+    ports: FxHashSet<u16>,
+}
 
 /// Entities as nodes, connections between them as edges. When both processes of a
 /// connection are on this host, both report it: the client's report is used and the
@@ -698,12 +833,12 @@ pub fn topology_of(r: &Resolver, views: &[ConnView], selected: &[bool], max_edge
             continue;
         }
         let e = edges.entry((src, dst)).or_default();
-        e.0 += v.bytes_in + v.bytes_out;
-        e.1 += v.requests as u64;
-        e.2.insert(k.server_port);
+        e.bytes += v.bytes_in + v.bytes_out;
+        e.req.merge(&ConnCounters { bytes_in: 0, bytes_out: 0, ..*v });
+        e.ports.insert(k.server_port);
     }
     let mut list: Vec<(EdgeEnds, EdgeSums)> = edges.into_iter().collect();
-    list.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(b.1 .1.cmp(&a.1 .1)));
+    list.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes).then(b.1.req.requests.cmp(&a.1.req.requests)));
     list.truncate(max_edges);
 
     // Nodes: every entity of the selection, and the peers of the edges kept.
@@ -722,10 +857,11 @@ pub fn topology_of(r: &Resolver, views: &[ConnView], selected: &[bool], max_edge
     };
     let mut out_edges: Vec<TopoEdge> = list
         .iter()
-        .map(|((a, b), (bytes, requests, ports))| {
-            let mut ports: Vec<u16> = ports.iter().copied().collect();
+        .map(|((a, b), e)| {
+            let mut ports: Vec<u16> = e.ports.iter().copied().collect();
             ports.sort_unstable();
-            TopoEdge { source: id_of(a), target: id_of(b), bytes: *bytes, requests: *requests, ports, kind: "traffic" }
+            let (requests, errors) = (e.req.requests as u64, e.req.errors as u64);
+            TopoEdge { source: id_of(a), target: id_of(b), bytes: e.bytes, requests, errors, latency_ms: mean_ms(e.req.latency_us, e.req.requests), ports, kind: "traffic" }
         })
         .collect();
     // A service on the map selects pods on the map: draw that too.
@@ -746,7 +882,7 @@ pub fn topology_of(r: &Resolver, views: &[ConnView], selected: &[bool], max_edge
         let mut members: Vec<(u32, u32)> = members.into_iter().collect();
         members.sort_unstable();
         for (svc, t) in members {
-            out_edges.push(TopoEdge { source: r.ix.entity(svc).id.clone(), target: r.ix.entity(t).id.clone(), bytes: 0, requests: 0, ports: vec![], kind: "member" });
+            out_edges.push(TopoEdge { source: r.ix.entity(svc).id.clone(), target: r.ix.entity(t).id.clone(), bytes: 0, requests: 0, errors: 0, latency_ms: None, ports: vec![], kind: "member" });
         }
     }
     let nodes = nodes
@@ -822,7 +958,12 @@ pub struct ConnRow {
     pub bytes_in: u64,
     pub bytes_out: u64,
     pub bytes: u64,
+    /// Requests of every protocol the process completed on these connections.
     pub requests: u64,
+    /// Those that failed.
+    pub errors: u64,
+    /// Their mean latency, milliseconds; `null` without requests.
+    pub latency_ms: Option<f64>,
 }
 
 pub fn connection_rows(r: &Resolver, range: TimeRange, selected: &[bool], filter: Option<&Filter>) -> Vec<ConnRow> {
@@ -847,6 +988,8 @@ pub fn connection_rows(r: &Resolver, range: TimeRange, selected: &[bool], filter
                 bytes_out: v.bytes_out,
                 bytes: v.bytes_in + v.bytes_out,
                 requests: v.requests as u64,
+                errors: v.errors as u64,
+                latency_ms: mean_ms(v.latency_us, v.requests),
             }
         })
         .collect();
@@ -939,6 +1082,133 @@ pub fn http_rows(r: &Resolver, range: TimeRange, selected: &[bool], filter: Opti
             status: tx.status,
             latency_ms: tx.latency_ns as f64 / 1e6,
             size_bytes: tx.size_bytes,
+            owner: owner(r.ix, catalog, tx.series),
+            client_ip: tx.conn.map(|c| c.client.to_string()),
+            server_ip: tx.conn.map(|c| c.server.to_string()),
+            server_port: tx.conn.map(|c| c.server_port),
+            peer: peer_ip.map(|ip| EntityRef::of(r, r.address(ip).unwrap_or_else(|| r.fallback(ip)))),
+        });
+    }
+    (rows, matched)
+}
+
+/// A request of any protocol, as the `requests` view of `kinsight read` shows it.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct RequestRow {
+    /// When the response ended, nanoseconds since the epoch.
+    pub ts_ns: u64,
+    /// `http`, `dns`, `postgres`, `mysql`, `redis`, ...
+    pub protocol: &'static str,
+    /// `server`: the process served it; `client`: it sent it.
+    pub side: &'static str,
+    /// Method, command, statement kind or query type: `GET`, `SET`, `SELECT`, `AAAA`.
+    pub operation: String,
+    /// URL, statement with its literals replaced by `?`, key prefix, or domain.
+    pub target: String,
+    /// HTTP code, SQLSTATE or MySQL error number, DNS rcode, Redis error prefix; `OK` for a
+    /// success without a code of its own.
+    pub status: String,
+    /// Whether the status is a failure.
+    pub error: bool,
+    pub latency_ms: f64,
+    /// Bytes of the request's and the response's messages (HTTP: the response body only).
+    pub request_bytes: u64,
+    pub response_bytes: u64,
+    #[serde(flatten)]
+    pub owner: Owner,
+    pub client_ip: Option<String>,
+    pub server_ip: Option<String>,
+    pub server_port: Option<u16>,
+    /// The other end, as an entity when known.
+    pub peer: Option<EntityRef>,
+}
+
+/// What a request row needs of an HTTP transaction or of a request of another protocol.
+struct AnyRequest<'a> {
+    ts_ns: u64,
+    series: SeriesId,
+    side: Side,
+    protocol: ReqProto,
+    operation: &'a str,
+    target: &'a str,
+    status: Cow<'a, str>,
+    error: bool,
+    latency_ns: u64,
+    request_bytes: u64,
+    response_bytes: u64,
+    conn: Option<&'a kinsight_history::ConnEnds>,
+}
+
+/// Requests of every protocol (or of `protocol`), newest first: the HTTP log and the
+/// request log merged by time.
+pub fn request_rows(r: &Resolver, range: TimeRange, selected: &[bool], filter: Option<&Filter>, protocol: Option<ReqProto>, limit: usize) -> (Vec<RequestRow>, usize) {
+    let h = r.history();
+    let catalog = &h.catalog;
+    let want = |p: ReqProto| protocol.is_none_or(|w| w == p);
+    let http = h.http.range(range.from, range.to).rev().filter(|_| want(ReqProto::Http)).map(|t| AnyRequest {
+        ts_ns: t.ts_ns,
+        series: t.series,
+        side: t.side,
+        protocol: ReqProto::Http,
+        operation: &t.method,
+        target: &t.url,
+        status: Cow::Owned(t.status.to_string()),
+        error: t.status >= 500,
+        latency_ns: t.latency_ns,
+        request_bytes: 0,
+        response_bytes: t.size_bytes,
+        conn: t.conn.as_ref(),
+    });
+    let other = h.requests.range(range.from, range.to).rev().filter(|t| want(t.proto)).map(|t| AnyRequest {
+        ts_ns: t.ts_ns,
+        series: t.series,
+        side: t.side,
+        protocol: t.proto,
+        operation: &t.operation,
+        target: &t.target,
+        status: Cow::Borrowed(&t.status),
+        error: t.error,
+        latency_ns: t.latency_ns,
+        request_bytes: t.request_bytes,
+        response_bytes: t.response_bytes,
+        conn: t.conn.as_ref(),
+    });
+    let mut http = http.peekable();
+    let mut other = other.peekable();
+    // Both logs are in time order: merging keeps the newest first.
+    let merged = std::iter::from_fn(|| match (http.peek(), other.peek()) {
+        (Some(a), Some(b)) if a.ts_ns >= b.ts_ns => http.next(),
+        (Some(_), None) => http.next(),
+        _ => other.next(),
+    });
+    let mut matched = 0;
+    let mut rows = Vec::new();
+    for tx in merged {
+        if !selected.get(tx.series as usize).copied().unwrap_or(false) {
+            continue;
+        }
+        if let Some(f) = filter {
+            let Some(series) = SeriesFields::new(catalog, tx.series) else { continue };
+            if !f.matches(&HttpFields { series, conn: tx.conn, side: tx.side }) {
+                continue;
+            }
+        }
+        matched += 1;
+        if rows.len() >= limit {
+            continue;
+        }
+        let peer_ip = tx.conn.map(|c| if tx.side == Side::Server { c.client } else { c.server });
+        rows.push(RequestRow {
+            ts_ns: tx.ts_ns,
+            protocol: tx.protocol.as_str(),
+            side: tx.side.as_str(),
+            operation: tx.operation.to_string(),
+            target: tx.target.to_string(),
+            status: tx.status.into_owned(),
+            error: tx.error,
+            latency_ms: tx.latency_ns as f64 / 1e6,
+            request_bytes: tx.request_bytes,
+            response_bytes: tx.response_bytes,
             owner: owner(r.ix, catalog, tx.series),
             client_ip: tx.conn.map(|c| c.client.to_string()),
             server_ip: tx.conn.map(|c| c.server.to_string()),

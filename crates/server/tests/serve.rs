@@ -191,9 +191,10 @@ fn connections_go_to_the_pod_that_held_the_address_then() {
     let sample = |ts: u64, bytes: u64| Sample {
         ts_ns: ts,
         procs: vec![(curl, Counters::default())],
-        conns: vec![(key, ConnCounters { bytes_in: bytes, bytes_out: 100, requests: 1 })],
+        conns: vec![(key, ConnCounters { bytes_in: bytes, bytes_out: 100, requests: 1, ..Default::default() })],
         files: vec![],
         http: vec![],
+        requests: vec![],
     };
     for (ts, bytes) in [(t0 + 10 * sec, 1000), (t0 + 30 * sec, 1000), (handover + 10 * sec, 5000)] {
         // The pipeline marks the process seen at every sample.

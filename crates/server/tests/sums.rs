@@ -39,12 +39,18 @@ fn every_level_lists_the_whole(addr: SocketAddr, range: &str) {
         for key in sums::SUMMED {
             total[*key] = whole.iter().map(|r| r[*key].as_u64().unwrap()).sum::<u64>().into();
         }
-        for key in ["cpu_pct", "http_rps"] {
-            total[key] = whole.iter().map(|r| r[key].as_f64().unwrap()).sum::<f64>().into();
+        for key in sums::RATES {
+            total[*key] = whole.iter().map(|r| r[*key].as_f64().unwrap()).sum::<f64>().into();
         }
-        let served: u64 = total["http_requests"].as_u64().unwrap();
-        let latency: f64 = whole.iter().filter(|r| r["http_requests"].as_u64() > Some(0)).map(|r| r["http_latency_ms"].as_f64().unwrap() * r["http_requests"].as_u64().unwrap() as f64).sum();
-        total["http_latency_ms"] = if served > 0 { (latency / served as f64).into() } else { Value::Null };
+        for (mean, n) in sums::MEANS {
+            let served: u64 = total[*n].as_u64().unwrap();
+            let latency: f64 = whole.iter().filter(|r| r[*n].as_u64() > Some(0)).map(|r| r[*mean].as_f64().unwrap() * r[*n].as_u64().unwrap() as f64).sum();
+            total[*mean] = if served > 0 { (latency / served as f64).into() } else { Value::Null };
+        }
+        let mut spoken: Vec<Value> = whole.iter().flat_map(|r| r["protocols"].as_array().unwrap().iter().cloned()).collect();
+        spoken.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+        spoken.dedup();
+        total["protocols"] = spoken.into();
         for level in &levels[1..] {
             sums::children_add_up(&total, &list(level), &format!("{id}: every {level} vs every {}", levels[0]));
         }
@@ -56,12 +62,29 @@ fn the_overview_totals_are_the_nodes(addr: SocketAddr) {
     let o = get_json(addr, "/api/overview");
     let nodes = get_json(addr, "/api/entities?hierarchy=physical&limit=100000");
     let rows = nodes["rows"].as_array().unwrap();
-    for key in ["processes", "memory_bytes", "file_read_bytes", "file_write_bytes", "net_in_bytes", "net_out_bytes", "http_requests", "http_errors"] {
+    for key in ["processes", "memory_bytes", "file_read_bytes", "file_write_bytes", "net_in_bytes", "net_out_bytes", "http_requests", "http_errors", "requests", "request_errors", "sent_requests", "sent_errors"] {
         let sum: u64 = rows.iter().map(|r| r[key].as_u64().unwrap()).sum();
         assert_eq!(o["totals"][key].as_u64(), Some(sum), "overview {key}");
     }
     let cpu: f64 = rows.iter().map(|r| r["cpu_pct"].as_f64().unwrap()).sum();
     assert!((o["totals"]["cpu_pct"].as_f64().unwrap() - cpu).abs() < 1e-9 * cpu.max(1.0));
+}
+
+/// With `protocol`, the request columns are that protocol's, and add up the same way.
+#[test]
+fn parents_add_up_for_one_protocol() {
+    let server = replay_server(None);
+    let get = |path: &str| get_json(server.addr, path);
+    for p in ["dns", "http"] {
+        let checked = sums::parents_are_the_sum_of_their_children(&get, &format!("&protocol={p}"));
+        assert!(checked > 50, "{checked} parents checked for {p}");
+    }
+    // HTTP's request columns are the HTTP columns.
+    let rows = get_json(server.addr, "/api/entities?hierarchy=logical&level=pod&limit=100000&protocol=http");
+    for r in rows["rows"].as_array().unwrap() {
+        assert_eq!((&r["requests"], &r["request_errors"], &r["sent_requests"]), (&r["http_requests"], &r["http_errors"], &r["http_out_requests"]), "{r:#}");
+    }
+    server.stop();
 }
 
 #[test]

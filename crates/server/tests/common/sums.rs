@@ -9,7 +9,14 @@ fn enc(v: &str) -> String {
 
 /// The columns that are totals over the range (or, for memory, the sum of what the
 /// processes running at the end of the range hold): a parent's is its children's sum.
-pub const SUMMED: &[&str] = &["processes", "memory_bytes", "file_read_bytes", "file_write_bytes", "file_bytes", "net_in_bytes", "net_out_bytes", "net_bytes", "http_requests", "http_errors", "http_out_requests"];
+pub const SUMMED: &[&str] = &["processes", "memory_bytes", "file_read_bytes", "file_write_bytes", "file_bytes", "net_in_bytes", "net_out_bytes", "net_bytes", "http_requests", "http_errors", "http_out_requests", "requests", "request_errors", "sent_requests", "sent_errors"];
+
+/// Rates over the range: a parent's is its children's sum.
+pub const RATES: &[&str] = &["cpu_pct", "http_rps", "request_rps", "sent_rps"];
+
+/// Mean latencies with the count they are the mean of: a parent's is its children's mean
+/// weighted by that count.
+pub const MEANS: &[(&str, &str)] = &[("http_latency_ms", "http_requests"), ("request_latency_ms", "requests"), ("sent_latency_ms", "sent_requests")];
 
 fn u(r: &Value, key: &str) -> u64 {
     r[key].as_u64().unwrap_or_else(|| panic!("{key} of {r:#}"))
@@ -28,12 +35,16 @@ fn close(a: f64, b: f64) -> bool {
 fn row_is_consistent(r: &Value, what: &str) {
     assert_eq!(u(r, "file_bytes"), u(r, "file_read_bytes") + u(r, "file_write_bytes"), "{what}: {r:#}");
     assert_eq!(u(r, "net_bytes"), u(r, "net_in_bytes") + u(r, "net_out_bytes"), "{what}: {r:#}");
-    let served = u(r, "http_requests");
-    assert_eq!(r["http_error_pct"].is_null(), served == 0, "{what}: {r:#}");
-    assert_eq!(r["http_latency_ms"].is_null(), served == 0, "{what}: {r:#}");
-    if served > 0 {
-        assert!(close(f(r, "http_error_pct"), u(r, "http_errors") as f64 * 100.0 / served as f64), "{what}: {r:#}");
+    for (n, errors, pct, latency) in [("http_requests", "http_errors", "http_error_pct", "http_latency_ms"), ("requests", "request_errors", "request_error_pct", "request_latency_ms"), ("sent_requests", "sent_errors", "sent_error_pct", "sent_latency_ms")] {
+        let served = u(r, n);
+        assert_eq!(r[pct].is_null(), served == 0, "{what}: {r:#}");
+        assert_eq!(r[latency].is_null(), served == 0, "{what}: {r:#}");
+        assert!(u(r, errors) <= served, "{what}: {r:#}");
+        if served > 0 {
+            assert!(close(f(r, pct), u(r, errors) as f64 * 100.0 / served as f64), "{what}: {r:#}");
+        }
     }
+
 }
 
 /// `children` (rows below `parent`, at one level) add up to it: totals are sums, rates
@@ -44,15 +55,24 @@ pub fn children_add_up(parent: &Value, children: &[Value], what: &str) {
         let sum: u64 = children.iter().map(|c| u(c, key)).sum();
         assert_eq!(sum, u(parent, key), "{what}: {key} = sum of its {} children", children.len());
     }
-    for key in ["cpu_pct", "http_rps"] {
+    for key in RATES {
         let sum: f64 = children.iter().map(|c| f(c, key)).sum();
         assert!(close(sum, f(parent, key)), "{what}: {key} {} vs children {sum}", parent[key]);
     }
-    if u(parent, "http_requests") > 0 {
-        let weighted: f64 = children.iter().filter(|c| u(c, "http_requests") > 0).map(|c| f(c, "http_latency_ms") * u(c, "http_requests") as f64).sum();
-        let mean = weighted / u(parent, "http_requests") as f64;
-        assert!(close(mean, f(parent, "http_latency_ms")), "{what}: http_latency_ms {} vs children's weighted mean {mean}", parent["http_latency_ms"]);
+    for (latency, n) in MEANS {
+        if u(parent, n) > 0 {
+            let weighted: f64 = children.iter().filter(|c| u(c, n) > 0).map(|c| f(c, latency) * u(c, n) as f64).sum();
+            let mean = weighted / u(parent, n) as f64;
+            assert!(close(mean, f(parent, latency)), "{what}: {latency} {} vs children's weighted mean {mean}", parent[latency]);
+        }
     }
+    // A parent speaks the protocols its children speak.
+    let mut spoken: Vec<&Value> = children.iter().flat_map(|c| c["protocols"].as_array().unwrap().iter()).collect();
+    spoken.sort_by_key(|p| p.as_str());
+    spoken.dedup();
+    let mut own: Vec<&Value> = parent["protocols"].as_array().unwrap().iter().collect();
+    own.sort_by_key(|p| p.as_str());
+    assert_eq!(own, spoken, "{what}: protocols");
 }
 
 /// Every counter of a parent row equals the sum of its children's (or, for the mean
