@@ -28,8 +28,14 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::Mutex;
+use crate::store_cache::{self, BlockCache, Piece, STEP_NS};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+fn now_ns() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+}
 
 #[derive(Clone, Debug)]
 pub struct StoreOptions {
@@ -48,7 +54,7 @@ pub struct StoreOptions {
 
 /// A counter or gauge the hub reads, and where it goes in [`Counters`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Field {
+pub(crate) enum Field {
     Cpu,
     Rss,
     NetIn,
@@ -62,7 +68,14 @@ enum Field {
     HttpSentErrors,
 }
 
-const FIELDS: &[(Field, &str)] = &[
+impl Field {
+    /// A gauge's value over a range is its last sample; the others are increases.
+    pub(crate) fn is_gauge(self) -> bool {
+        self == Field::Rss
+    }
+}
+
+pub(crate) const FIELDS: [(Field, &str); 11] = [
     (Field::Cpu, "cpu"),
     (Field::Rss, "rss"),
     (Field::NetIn, "net_in"),
@@ -77,7 +90,7 @@ const FIELDS: &[(Field, &str)] = &[
 ];
 
 /// The label the one query tags each part of its answer with.
-const FIELD_LABEL: &str = "kinsight_field";
+pub(crate) const FIELD_LABEL: &str = "kinsight_field";
 const BY: &str = "namespace, pod, container, node";
 
 /// The PromQL of one field over `window` (a PromQL duration), summed by container.
@@ -99,7 +112,7 @@ fn field_expr(f: Field, window: &str) -> String {
 }
 
 /// All fields in one query, each part tagged with its field's name: one round trip.
-fn all_fields_expr(window: &str) -> String {
+pub(crate) fn all_fields_expr(window: &str) -> String {
     FIELDS.iter().map(|(f, name)| format!("label_replace({}, \"{FIELD_LABEL}\", \"{name}\", \"\", \"\")", paren(&field_expr(*f, window)))).collect::<Vec<_>>().join(" or ")
 }
 
@@ -130,7 +143,7 @@ fn add(c: &mut Counters, f: Field, v: f64) {
 }
 
 /// A PromQL duration of at least a second covering `ns`.
-fn window(ns: u64) -> String {
+pub(crate) fn window(ns: u64) -> String {
     format!("{}s", ns.div_ceil(1_000_000_000).max(1))
 }
 
@@ -152,11 +165,77 @@ pub struct ClusterStore {
     stale_after: Duration,
     /// The last query's failure, for `/api/status`.
     last_error: Mutex<Option<String>>,
+    /// Blocks of the store's answers (used once the store is known to add them up).
+    cache: Mutex<BlockCache>,
+    adds_up: AtomicBool,
+    /// The agents' heartbeats as last asked, and when (ns): pages within a second share it.
+    agents_seen: Mutex<Option<(u64, BTreeMap<String, AgentReport>)>>,
 }
 
 impl ClusterStore {
     pub fn new(opts: &StoreOptions) -> Result<ClusterStore, String> {
-        Ok(ClusterStore { store: Store::new(&opts.url, opts.auth.clone(), opts.timeout)?, stale_after: opts.stale_after, last_error: Mutex::new(None) })
+        Ok(ClusterStore {
+            store: Store::new(&opts.url, opts.auth.clone(), opts.timeout)?,
+            stale_after: opts.stale_after,
+            last_error: Mutex::new(None),
+            cache: Mutex::new(BlockCache::default()),
+            adds_up: AtomicBool::new(false),
+            agents_seen: Mutex::new(None),
+        })
+    }
+
+    /// Starts the cache's refresher: once per step it asks the store for the step that
+    /// every agent has written by now and for the tail since (see store_cache.rs). It ends
+    /// when the hub drops its store.
+    pub fn start_refresher(self: &Arc<ClusterStore>) {
+        let weak = Arc::downgrade(self);
+        let spawned = std::thread::Builder::new().name("store-cache".into()).spawn(move || {
+            let mut probed = false;
+            loop {
+                let Some(me) = weak.upgrade() else { return };
+                let now = now_ns();
+                if !probed {
+                    // MetricsQL (VictoriaMetrics) knows `keep_metric_names`; PromQL rejects it.
+                    // Only VictoriaMetrics' `increase` adds up over adjacent windows.
+                    match me.store.instant("vector(1) keep_metric_names", now as f64 / 1e9) {
+                        Ok(_) => {
+                            me.adds_up.store(true, Ordering::Relaxed);
+                            probed = true;
+                        }
+                        Err(QueryError::Rejected { .. } | QueryError::Status { .. }) => return,
+                        Err(_) => {}
+                    }
+                }
+                if probed {
+                    me.refresh(now);
+                }
+                drop(me);
+                // A second into the next step: the agents' writes of the step are in.
+                let next = (now / STEP_NS + 1) * STEP_NS + 1_000_000_000;
+                std::thread::sleep(Duration::from_nanos(next.saturating_sub(now_ns()).min(STEP_NS)));
+            }
+        });
+        if let Err(e) = spawned {
+            eprintln!("kinsight: the store cache's refresher did not start ({e}): every page asks the store for its whole range");
+        }
+    }
+
+    fn refresh(&self, now: u64) {
+        // A silent agent may still send what it holds: its last report holds the seal.
+        let hold = self.agents(now).ok().and_then(|agents| {
+            agents.values().filter(|a| a.stale).filter_map(|a| a.last_report_ns).filter(|&last| now.saturating_sub(last) < store_cache::HOLD_MAX).min()
+        });
+        let settle = self.stale_after.as_nanos() as u64 + STEP_NS;
+        // A failure shows in `/api/status` like a page's; the next round tries again.
+        let _ = self.note(store_cache::refresh(&self.cache, &self.store, now, settle, hold));
+    }
+
+    /// The cache's size, for `/api/status`: blocks held and their bytes.
+    pub fn cache_size(&self) -> Option<(usize, usize)> {
+        self.adds_up.load(Ordering::Relaxed).then(|| {
+            let c = store_cache::lock(&self.cache);
+            (c.block_count(), c.bytes())
+        })
     }
 
     pub fn url(&self) -> &str {
@@ -172,8 +251,46 @@ impl ClusterStore {
         r
     }
 
-    /// Each container's counters over `range`, by the catalog series the hub gives it.
+    /// Each container's counters over `range`, by the catalog series the hub gives it: from
+    /// the cache's blocks when the store adds up (the range widened to whole blocks, by at
+    /// most 1/60 of it), else asked whole.
     pub fn totals(&self, shared: &Shared, range: TimeRange) -> Result<RangeTotals, QueryError> {
+        if !self.adds_up.load(Ordering::Relaxed) {
+            return self.totals_asked_whole(shared, range);
+        }
+        let (from, to) = store_cache::aligned(range.from, range.to);
+        let now = now_ns();
+        let plan = store_cache::lock(&self.cache).plan(from, to, now);
+        let mut blocks = Vec::with_capacity(plan.len());
+        for piece in plan {
+            blocks.push(match piece {
+                Piece::Cached(b) => b,
+                Piece::Missing(len, start) => {
+                    let b = self.note(store_cache::fetch(&self.cache, &self.store, start, start + len))?;
+                    store_cache::lock(&self.cache).keep(len, start, b)
+                }
+                // Not past now: the store has nothing later, and answers for a window ending now.
+                Piece::Rest(a, b) => Arc::new(self.note(store_cache::fetch(&self.cache, &self.store, a, b.min(now).max(a + 1)))?),
+            });
+        }
+        let sums = BlockCache::sum(&blocks);
+        let cache = store_cache::lock(&self.cache);
+        let mut h = shared.history.write().unwrap_or_else(|e| e.into_inner());
+        let mut resolver = SeriesResolver::new(&h.catalog);
+        let mut per_series: Vec<Counters> = Vec::new();
+        for (container, values) in &sums {
+            let id = resolver.series(&mut h.catalog, cache.containers.labels(*container));
+            if per_series.len() <= id as usize {
+                per_series.resize(id as usize + 1, Counters::default());
+            }
+            for ((field, _), v) in FIELDS.iter().zip(values) {
+                add(&mut per_series[id as usize], *field, *v);
+            }
+        }
+        Ok(RangeTotals { per_series, seconds: ((to - from) as f64 / 1e9).max(1.0), requests: Vec::new() })
+    }
+
+    fn totals_asked_whole(&self, shared: &Shared, range: TimeRange) -> Result<RangeTotals, QueryError> {
         let span = range.to.saturating_sub(range.from);
         let answer = self.note(self.store.instant(&all_fields_expr(&window(span)), range.to as f64 / 1e9))?;
         let mut per_series: Vec<Counters> = Vec::new();
@@ -263,6 +380,17 @@ impl ClusterStore {
     /// Each node's agent: when it last wrote, where it listens, and whether it is stale at
     /// `now_ns`.
     pub fn agents(&self, now_ns: u64) -> Result<BTreeMap<String, AgentReport>, QueryError> {
+        if let Some((at, seen)) = &*self.agents_seen.lock().unwrap_or_else(|e| e.into_inner()) {
+            if now_ns >= *at && now_ns - at < 1_000_000_000 {
+                return Ok(seen.clone());
+            }
+        }
+        let out = self.agents_asked(now_ns)?;
+        *self.agents_seen.lock().unwrap_or_else(|e| e.into_inner()) = Some((now_ns, out.clone()));
+        Ok(out)
+    }
+
+    fn agents_asked(&self, now_ns: u64) -> Result<BTreeMap<String, AgentReport>, QueryError> {
         // Every agent writes its address every round: its heartbeat.
         let answer = self.note(self.store.instant("max by (node, url) (timestamp(kinsight_agent_info))", now_ns as f64 / 1e9))?;
         let mut out: BTreeMap<String, AgentReport> = BTreeMap::new();
@@ -303,6 +431,8 @@ struct SeriesResolver {
     pods: FxHashMap<(String, String), String>,
     /// Container id by (pod uid, container name), from the pods' statuses.
     containers: FxHashMap<(String, String), String>,
+    /// Each pod's first container (by id, the sandbox left out): per-pod counters go there.
+    first_container: FxHashMap<String, String>,
 }
 
 impl SeriesResolver {
@@ -315,8 +445,14 @@ impl SeriesResolver {
                 pods.insert(key, (created, p.uid.clone()));
             }
         }
-        let containers = c.containers.values().filter_map(|m| Some(((m.pod_uid.clone()?, m.pod_container_name.clone()?), m.id.clone()))).collect();
-        SeriesResolver { pods: pods.into_iter().map(|(k, (_, uid))| (k, uid)).collect(), containers }
+        let containers: FxHashMap<(String, String), String> = c.containers.values().filter_map(|m| Some(((m.pod_uid.clone()?, m.pod_container_name.clone()?), m.id.clone()))).collect();
+        let mut first_container: FxHashMap<String, String> = FxHashMap::default();
+        for ((uid, name), id) in &containers {
+            if name != "POD" && first_container.get(uid).is_none_or(|first| id < first) {
+                first_container.insert(uid.clone(), id.clone());
+            }
+        }
+        SeriesResolver { pods: pods.into_iter().map(|(k, (_, uid))| (k, uid)).collect(), containers, first_container }
     }
 
     fn series(&mut self, catalog: &mut Catalog, labels: &Labels) -> SeriesId {
@@ -325,7 +461,7 @@ impl SeriesResolver {
         let pod_uid = (!pod.is_empty()).then(|| self.pods.get(&(namespace.to_string(), pod.to_string())).cloned()).flatten();
         let id = match (&pod_uid, container) {
             // Per-pod counters (HTTP) have no container: the pod's first container has them.
-            (Some(uid), "") => self.containers.iter().filter(|((u, name), _)| u == uid && name != "POD").map(|(_, id)| id.clone()).min().unwrap_or_else(|| format!("store:{uid}")),
+            (Some(uid), "") => self.first_container.get(uid).cloned().unwrap_or_else(|| format!("store:{uid}")),
             (Some(uid), name) => match self.containers.get(&(uid.clone(), name.to_string())) {
                 Some(id) => id.clone(),
                 None => format!("store:{uid}/{name}"),
@@ -343,6 +479,9 @@ impl SeriesResolver {
             let name = if pod.is_empty() { container.to_string() } else { format!("{namespace}/{pod}/{container}") };
             catalog.upsert_container(ContainerMeta { id: id.clone(), name, pod_uid: pod_uid.clone(), pod_container_name: pod_container_name.clone(), ..ContainerMeta::default() });
             if let (Some(uid), Some(n)) = (pod_uid, pod_container_name) {
+                if n != "POD" && self.first_container.get(&uid).is_none_or(|first| &id < first) {
+                    self.first_container.insert(uid.clone(), id.clone());
+                }
                 self.containers.insert((uid, n), id.clone());
             }
         }

@@ -23,6 +23,7 @@ pub mod push;
 pub mod query;
 pub mod reply;
 pub mod state;
+mod store_cache;
 pub mod up;
 
 pub use assets::ui_built;

@@ -143,6 +143,9 @@ pub fn start_with(opts: UpOptions, history: Option<History>) -> Result<Server, U
     let mut state = AppState::new(shared.clone(), opts.token.clone(), mode, snapshot_path.clone());
     state.remote_write = opts.remote_write.as_ref().map(|rw| Arc::new(kinsight_remote_write::RemoteWriter::start(rw.writer.clone())));
     state.cluster = opts.store.as_ref().map(|s| crate::cluster::ClusterStore::new(s).map(Arc::new)).transpose().map_err(UpError::Store)?;
+    if let Some(c) = &state.cluster {
+        c.start_refresher();
+    }
     state.fanout = opts.store.as_ref().map(|s| crate::fanout::Fanout::new(s.agent_token.clone(), s.agent_timeout));
     state.advertise = opts.advertise.clone().or_else(|| default_advertise(addr, std::env::var("POD_IP").ok()));
     let state = Arc::new(state);
