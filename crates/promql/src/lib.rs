@@ -96,11 +96,11 @@ impl Store {
     pub fn instant(&self, expr: &str, at: f64) -> Result<Vec<Sample>, QueryError> {
         let data = self.call("/api/v1/query", &[("query", expr), ("time", &fmt_time(at))])?;
         match data.result_type.as_str() {
-            "vector" => serde_json::from_value::<Vec<VectorItem>>(data.result).map_err(|e| self.decode(e)).and_then(|v| {
+            "vector" => serde_json::from_str::<Vec<VectorItem>>(data.result.get()).map_err(|e| self.decode(e)).and_then(|v| {
                 v.into_iter().map(|i| Ok(Sample { labels: i.metric, t: i.value.0, value: parse_value(&i.value.1).map_err(|e| self.decode(e))? })).collect()
             }),
             "scalar" => {
-                let (t, v): (f64, String) = serde_json::from_value(data.result).map_err(|e| self.decode(e))?;
+                let (t, v): (f64, String) = serde_json::from_str(data.result.get()).map_err(|e| self.decode(e))?;
                 Ok(vec![Sample { labels: Labels::new(), t, value: parse_value(&v).map_err(|e| self.decode(e))? }])
             }
             other => Err(self.decode(format!("an instant query answered a {other}"))),
@@ -113,7 +113,7 @@ impl Store {
         if data.result_type != "matrix" {
             return Err(self.decode(format!("a range query answered a {}", data.result_type)));
         }
-        let items: Vec<MatrixItem> = serde_json::from_value(data.result).map_err(|e| self.decode(e))?;
+        let items: Vec<MatrixItem> = serde_json::from_str(data.result.get()).map_err(|e| self.decode(e))?;
         items
             .into_iter()
             .map(|i| {
@@ -161,7 +161,9 @@ struct Answer {
 struct Data {
     #[serde(rename = "resultType")]
     result_type: String,
-    result: serde_json::Value,
+    /// Kept as text and decoded once into its own shape: a tree of JSON values first would
+    /// cost the hub ten times the answer's size (an answer of 60,000 series is megabytes).
+    result: Box<serde_json::value::RawValue>,
 }
 
 #[derive(Deserialize)]
