@@ -146,6 +146,12 @@ impl Kinsight {
     /// Started with `KINSIGHT_BPF_AVOID=avoid`: the hooks a kernel without them would not
     /// offer, so that every fallback of aggregated mode runs on every kernel.
     fn start_avoiding(args: &[&str], avoid: &str) -> Kinsight {
+        Self::spawn_avoiding(args, avoid).ready()
+    }
+
+    /// Started, not waited for: several started together load their BPF programs at once,
+    /// so the first ready does not wait for the others' loading, one after the other.
+    fn spawn_avoiding(args: &[&str], avoid: &str) -> Kinsight {
         let mut child = Command::new(KINSIGHT)
             .args(args)
             .env("KINSIGHT_BPF_AVOID", avoid)
@@ -154,9 +160,12 @@ impl Kinsight {
             .spawn()
             .expect("start kinsight");
         let stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut k = Kinsight { child, stderr, stderr_text: String::new() };
-        k.wait_for(|l| l.contains("watching this host") || l.contains("capturing to"));
-        k
+        Kinsight { child, stderr, stderr_text: String::new() }
+    }
+
+    fn ready(mut self) -> Kinsight {
+        self.wait_for(|l| l.contains("watching this host") || l.contains("capturing to"));
+        self
     }
 
     fn wait_for(&mut self, ready: impl Fn(&str) -> bool) {
@@ -239,16 +248,25 @@ fn live_and_capture_attribute_a_containers_bytes_and_http_exactly() {
     let file = tmp.join("written-by-the-container.bin");
     let capture = tmp.join("live.scap");
 
-    let containers =
-        Kinsight::start(&["live", "--mode", "full", "--view", "containers", "--format", "json", "--interval", "4", "--once"]);
+    // Six tracers start together, and each one's interval runs from when it is ready: on a
+    // loaded machine the last may be ready seconds after the first, so the intervals are
+    // long enough to hold that spread and the workload after it.
+    let containers = Kinsight::spawn_avoiding(&["live", "--mode", "full", "--view", "containers", "--format", "json", "--interval", "15", "--once"], "");
     // Aggregated mode with the hooks this kernel offers, and with each fallback forced: no
     // fexit and no socket iterator (the CI VMs), and no socket tracepoints either (a
     // kernel before 6.3 without fexit: socket bytes at the syscall exit).
-    let aggregated_args = ["live", "--mode", "aggregated", "--view", "containers", "--format", "json", "--interval", "4", "--once"];
+    let aggregated_args = ["live", "--mode", "aggregated", "--view", "containers", "--format", "json", "--interval", "15", "--once"];
     let fallbacks = ["", "fexit-vfs,fexit-sockets,sock-iterator", "fexit-vfs,fexit-sockets,sock-iterator,sock-tracepoints"];
-    let aggregated: Vec<(&str, Kinsight)> = fallbacks.iter().map(|avoid| (*avoid, Kinsight::start_avoiding(&aggregated_args, avoid))).collect();
-    let httplog = Kinsight::start(&["live", "--view", "httplog", "--format", "json", "--interval", "4", "--once"]);
-    let writer = Kinsight::start(&["capture", "-w", capture.to_str().unwrap(), "--duration", "4"]);
+    let aggregated: Vec<(&str, Kinsight)> = fallbacks.iter().map(|avoid| (*avoid, Kinsight::spawn_avoiding(&aggregated_args, avoid))).collect();
+    let httplog = Kinsight::spawn_avoiding(&["live", "--view", "httplog", "--format", "json", "--interval", "15", "--once"], "");
+    let writer = Kinsight::spawn_avoiding(&["capture", "-w", capture.to_str().unwrap(), "--duration", "15"], "");
+    let started = Instant::now();
+    let containers = containers.ready();
+    let aggregated: Vec<(&str, Kinsight)> = aggregated.into_iter().map(|(avoid, k)| (avoid, k.ready())).collect();
+    let httplog = httplog.ready();
+    let writer = writer.ready();
+    let spread = started.elapsed();
+    assert!(spread < Duration::from_secs(10), "the tracers took {spread:?} to be ready: their 15 s intervals may not hold the workload");
     run_workload(&cg, server.port, &file);
     let (containers_out, containers_err) = containers.finish();
     let aggregated: Vec<(&str, String, String)> = aggregated
