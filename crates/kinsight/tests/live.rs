@@ -20,6 +20,8 @@
 mod sums;
 #[path = "support/cgroups.rs"]
 mod cgroups;
+#[path = "support/e2e.rs"]
+mod e2e;
 
 use cgroups::ContainerCgroups;
 
@@ -919,32 +921,8 @@ fn the_open_view_refreshes_in_place_on_the_live_host_in_chromium() {
 
     let artifacts = ui.join("test-artifacts/live");
     let _ = std::fs::remove_dir_all(&artifacts);
-    let mut child = Command::new("node")
-        .arg("e2e/live.mjs")
-        .arg(format!("http://{addr}/"))
-        .arg(&artifacts)
-        .arg(&tmp)
-        .current_dir(&ui)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node runs");
-    // Bounded: the script takes about half a minute; a hung browser must not hang the suite.
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break Some(s);
-        }
-        if started.elapsed() > Duration::from_secs(180) {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let mut log = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut log).unwrap();
-    child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
-    assert!(status.is_some_and(|s| s.success()) && log.contains("PASS"), "live.mjs failed (screenshots in {}):\n{log}", artifacts.display());
+    // The script takes about half a minute.
+    let log = e2e::run_script(&ui, "live.mjs", &[&format!("http://{addr}/"), artifacts.to_str().unwrap(), tmp.to_str().unwrap()], &artifacts, Duration::from_secs(180));
     eprintln!("{log}");
     std::fs::remove_dir_all(&tmp).ok();
 }

@@ -7,6 +7,9 @@
 //! restarts and after a 410 Gone. A rollout leaves the old pods in the earlier range and
 //! the replacement in "what changed".
 
+#[path = "support/e2e.rs"]
+mod e2e;
+
 use kinsight_kube_testserver::sim::Sim;
 use kinsight_kube_testserver::{Credentials, Resource, ServerConfig, TestServer};
 use serde_json::{json, Value};
@@ -438,32 +441,8 @@ fn the_explorer_shows_state_events_and_changes_in_chromium() {
     let expected = json!({ "old_pods": old_pods, "new_pods": new_pods, "old_rs": old_rs, "warned_pod": new_pods[0], "warning": warning });
     let artifacts = ui.join("test-artifacts/structure");
     let _ = std::fs::remove_dir_all(&artifacts);
-    let mut child = Command::new("node")
-        .arg("e2e/structure.mjs")
-        .arg(format!("http://{}/", up.addr))
-        .arg(&artifacts)
-        .arg(expected.to_string())
-        .current_dir(&ui)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node runs");
-    // Bounded: the script takes seconds; a hung browser must not hang the suite.
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break Some(s);
-        }
-        if started.elapsed() > Duration::from_secs(180) {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let mut log = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut log).unwrap();
-    child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
-    assert!(status.is_some_and(|s| s.success()) && log.contains("PASS"), "structure.mjs failed (screenshots in {}):\n{log}", artifacts.display());
+    // The script takes seconds.
+    e2e::run_script(&ui, "structure.mjs", &[&format!("http://{}/", up.addr), artifacts.to_str().unwrap(), &expected.to_string()], &artifacts, Duration::from_secs(180));
     drop(up);
     let _ = std::fs::remove_dir_all(&dir);
 }
