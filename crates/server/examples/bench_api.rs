@@ -8,10 +8,12 @@
 //! With `--serve` it keeps serving afterwards (the URL is printed) for the UI render
 //! benchmark, `node ui/e2e/render-bench.mjs URL`.
 
+#[path = "support/http_get.rs"]
+mod http_get;
+use http_get::get;
+
 use kinsight_history::*;
 use kinsight_server::{start_with, UpOptions};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 const S: u64 = 1_000_000_000;
@@ -87,15 +89,6 @@ fn build() -> History {
     }
     eprintln!("history: {} series, {} s of samples, {:.0} MiB, filled in {:.1} s", h.catalog.series_count(), HOUR, h.heap_bytes() as f64 / (1 << 20) as f64, t0.elapsed().as_secs_f64());
     h
-}
-
-fn get(addr: SocketAddr, path: &str) -> (u16, usize) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).unwrap();
-    let head = String::from_utf8_lossy(&buf[..buf.len().min(64)]).to_string();
-    (head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0), buf.len())
 }
 
 /// Where the time of the largest query goes, measured in-process (no HTTP).

@@ -11,12 +11,16 @@
 //! The backfill takes minutes; `-- URL END_S` asks again over the hour a previous run wrote
 //! (it prints its END_S) without writing it again.
 
+#[path = "support/http_get.rs"]
+mod http_get;
+use http_get::get;
+
 use kinsight_history::*;
 use kinsight_remote_write::{Auth, RemoteWriter, TimeSeries, WriterConfig};
 use kinsight_server::cluster::StoreOptions;
 use kinsight_server::{start_with, UpOptions};
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const NAMESPACES: usize = 100;
@@ -96,15 +100,6 @@ fn backfill(url: &str, pods: &[Pod], end_s: i64) -> u64 {
     assert!(w.flush(Duration::from_secs(900)), "backfill not sent: {:?}", w.stats());
     eprintln!("backfill: {sent} samples in {:.1} s ({:?})", t0.elapsed().as_secs_f64(), w.stats().dropped_refused);
     sent
-}
-
-fn get(addr: SocketAddr, path: &str) -> (u16, usize) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).unwrap();
-    let head = String::from_utf8_lossy(&buf[..buf.len().min(64)]).to_string();
-    (head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0), buf.len())
 }
 
 fn rss_mib() -> f64 {
