@@ -114,7 +114,9 @@ fn status_json(st: &AppState, q: Option<&str>) -> Reply {
         }),
         "store": st.cluster.as_ref().map(|c| {
             let agents = c.agents(now_ns());
-            json!({ "url": c.url(), "error": agents.as_ref().err().map(|e| e.to_string()).or_else(|| c.last_error()), "agents": agents.ok() })
+            // The cache of the store's blocks (VictoriaMetrics only): what it holds.
+            let cache = c.cache_size().map(|(blocks, bytes)| json!({ "blocks": blocks, "bytes": bytes }));
+            json!({ "url": c.url(), "error": agents.as_ref().err().map(|e| e.to_string()).or_else(|| c.last_error()), "agents": agents.ok(), "cache": cache })
         }),
         "history": {
             "tiers": tiers,
